@@ -1,0 +1,1 @@
+//! Criterion benchmarks of nextbest live in `benches/benches/`.
