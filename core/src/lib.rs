@@ -37,3 +37,8 @@ pub use persist::Persist;
 
 /// The library version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The README's Rust quick start, compiled and run as a doctest so that the front page never lies.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
