@@ -82,6 +82,37 @@ impl Rng {
         result
     }
 
+    /// Advances the generator by 2^128 outputs (the reference `jump`): the skipped stretch
+    /// serves as an independent, non-overlapping substream.
+    pub fn jump(&mut self) {
+        const JUMP: [u64; 4] = [
+            0x180e_c6d3_3cfd_0aba,
+            0xd5a6_1266_f0c9_392c,
+            0xa958_2618_e03f_c9aa,
+            0x39ab_dc45_29b1_661c,
+        ];
+        let mut acc = [0u64; 4];
+        for word in JUMP {
+            for bit in 0..64 {
+                if word & (1u64 << bit) != 0 {
+                    for (a, s) in acc.iter_mut().zip(self.s) {
+                        *a ^= s;
+                    }
+                }
+                self.next_u64();
+            }
+        }
+        self.s = acc;
+    }
+
+    /// A child generator for one unit of parallel work: a copy of this one, after which this
+    /// one jumps ahead by 2^128, so children never overlap each other or the parent.
+    pub fn split(&mut self) -> Rng {
+        let child = self.clone();
+        self.jump();
+        child
+    }
+
     /// A uniform `f64` in `[0, 1)`.
     #[inline]
     pub fn uniform(&mut self) -> f64 {
@@ -104,10 +135,21 @@ impl Rng {
     /// A standard normal variate (ziggurat).
     #[inline]
     pub fn normal(&mut self) -> f64 {
-                loop {
-            let bits = self.next_u64();
-            let i = (bits & 0x7F) as usize;
-            let u = 2.0 * ((bits >> 11) as i64 as f64 * (1.0 / (1u64 << 53) as f64)) - 1.0;
+        let bits = self.next_u64();
+        let (i, u) = zig_layer(bits);
+        if u.abs() < ZIG_RATIO[i] {
+            u * ZIG_X[i]
+        } else {
+            self.normal_finish(i, u)
+        }
+    }
+
+    /// Completes a ziggurat draw whose layer `i` and uniform `u` missed the fast path: the
+    /// wedge test, the tail, or a fresh draw.
+    #[cold]
+    #[inline(never)]
+    fn normal_finish(&mut self, mut i: usize, mut u: f64) -> f64 {
+        loop {
             if u.abs() < ZIG_RATIO[i] {
                 return u * ZIG_X[i];
             }
@@ -120,6 +162,7 @@ impl Rng {
             if f1 + self.uniform() * (f0 - f1) < 1.0 {
                 return x;
             }
+            (i, u) = zig_layer(self.next_u64());
         }
     }
 
@@ -145,23 +188,38 @@ impl Rng {
         }
     }
 
-    #[inline]
+    /// Marsaglia & Tsang for shape `d + 1/3 >= 1`. The common case (the ziggurat's fast path,
+    /// then the squeeze) runs without a loop; anything else completes the same attempt exactly
+    /// in [`Rng::gamma_finish`].
+    #[inline(always)]
     fn gamma_ge1(&mut self, d: f64, c: f64) -> f64 {
+        let (i, u) = zig_layer(self.next_u64());
+        let w = self.uniform_pos();
+        let x = u * ZIG_X[i];
+        let t = 1.0 + c * x;
+        let v = t * t * t;
+        let x2 = x * x;
+        if u.abs() < ZIG_RATIO[i] && t > 0.0 && w < 1.0 - 0.0331 * x2 * x2 {
+            return d * v;
+        }
+        self.gamma_finish(i, u, w, d, c)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn gamma_finish(&mut self, i: usize, u: f64, w: f64, d: f64, c: f64) -> f64 {
+        let (mut x, mut w) = (self.normal_finish(i, u), w);
         loop {
-            let x = self.normal();
             let t = 1.0 + c * x;
-            if t <= 0.0 {
-                continue;
+            if t > 0.0 {
+                let v = t * t * t;
+                let x2 = x * x;
+                if w < 1.0 - 0.0331 * x2 * x2 || w.ln() < 0.5 * x2 + d * (1.0 - v + v.ln()) {
+                    return d * v;
+                }
             }
-            let v = t * t * t;
-            let u = self.uniform_pos();
-            let x2 = x * x;
-            if u < 1.0 - 0.0331 * x2 * x2 {
-                return d * v;
-            }
-            if u.ln() < 0.5 * x2 + d * (1.0 - v + v.ln()) {
-                return d * v;
-            }
+            x = self.normal();
+            w = self.uniform_pos();
         }
     }
 
@@ -294,6 +352,13 @@ const ZIG_RATIO: [f64; 128] = [
     0.8934105197245976, 0.8507165493794344, 0.7504610213889943, 0.0,
 ];
 
+/// The layer (low 7 bits) and the uniform in [-1, 1) (top 53 bits) of one ziggurat draw.
+#[inline(always)]
+fn zig_layer(bits: u64) -> (usize, f64) {
+    let u = 2.0 * ((bits >> 11) as i64 as f64 * (1.0 / (1u64 << 53) as f64)) - 1.0;
+    ((bits & 0x7F) as usize, u)
+}
+
 /// A 64-bit seed from std's per-process hasher keys and the clock.
 pub fn entropy_seed() -> u64 {
     use std::hash::{BuildHasher, Hasher};
@@ -351,6 +416,25 @@ mod tests {
         for i in 0..ZIG_LAYERS {
             assert_eq!(ZIG_RATIO[i], ZIG_X[i + 1] / ZIG_X[i]);
         }
+    }
+
+    #[test]
+    fn jump_matches_reference_and_split_children_differ() {
+        // The reference algorithm's jump() from the state [1, 2, 3, 4] (computed independently).
+        let mut r = Rng::from_state([1, 2, 3, 4]).unwrap();
+        r.jump();
+        assert_eq!(
+            r.state(),
+            [
+                0x8c7a_1539_56b5_f3d1,
+                0x701f_1a71_3401_d85e,
+                0x6527_f66a_6546_9085,
+                0x8386_b786_c440_8050
+            ]
+        );
+        let mut p = Rng::from_seed(1);
+        let (mut a, mut b) = (p.split(), p.split());
+        assert_ne!(a.next_u64(), b.next_u64());
     }
 
     #[test]

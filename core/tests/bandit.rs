@@ -129,7 +129,7 @@ fn discount_forgets_and_recovers_after_a_swap() {
     let run = |discount: f64| {
         let mut b =
             ThompsonBandit::unnamed(3, BetaPrior::default(), discount, 11).unwrap();
-        play(&mut b, &[0.6, 0.3, 0.1], 3_000, 1);
+        play(&mut b, &[0.6, 0.3, 0.1], 20_000, 1);
         play(&mut b, &[0.1, 0.3, 0.6], 3_000, 2)[2]
     };
     let (plain, discounted) = (run(1.0), run(0.99));
@@ -364,4 +364,19 @@ proptest! {
         b.update_many(&arms, &rewards).unwrap();
         prop_assert_eq!(a, b);
     }
+}
+
+#[test]
+fn select_many_depends_on_the_seed_not_on_the_thread_count() {
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let mut b = beta(5, 77);
+        b.update_many(&[0, 1, 2, 3, 4, 4], &[1.0, 0.0, 1.0, 0.0, 1.0, 1.0]).unwrap();
+        let mut out = vec![0; 3 * nextbest::bandit::SELECT_CHUNK + 17];
+        pool.install(|| b.select_many(Some(&[true, true, false, true, true]), &mut out)).unwrap();
+        (out, b.to_json())
+    };
+    let one = run(1);
+    assert_eq!(one, run(4));
+    assert!(one.0.iter().all(|&a| a != 2));
 }

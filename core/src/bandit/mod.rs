@@ -48,6 +48,8 @@ pub type GaussianThompsonBandit = Thompson<GaussianArm>;
 
 /// The most arms a bandit may have (also the limit on loaded documents).
 pub const MAX_ARMS: usize = 100_000;
+/// Decisions per parallel work unit in [`Thompson::select_many`].
+pub const SELECT_CHUNK: usize = 4096;
 /// The longest arm name, in bytes.
 pub const MAX_NAME_BYTES: usize = 1024;
 
@@ -283,17 +285,18 @@ impl<A: Arm> Thompson<A> {
         }
     }
 
+    /// One decision with `rng`: unexplored arms first (uniformly among them), else the
+    /// largest posterior draw.
     #[inline]
-    fn decide(&mut self, eligible: Option<&[bool]>) -> usize {
+    fn decide(arms: &[A], rng: &mut Rng, eligible: Option<&[bool]>) -> usize {
         let ok = |i: usize| eligible.is_none_or(|m| m[i]);
-        // Unexplored arms first, uniformly among them.
-        let unexplored = (0..self.arms.len())
-            .filter(|&i| ok(i) && self.arms[i].is_unexplored())
+        let unexplored = (0..arms.len())
+            .filter(|&i| ok(i) && arms[i].is_unexplored())
             .count();
         if unexplored > 0 {
-            let mut k = self.rng.below(unexplored as u64) as usize;
-            for i in 0..self.arms.len() {
-                if ok(i) && self.arms[i].is_unexplored() {
+            let mut k = rng.below(unexplored as u64) as usize;
+            for i in 0..arms.len() {
+                if ok(i) && arms[i].is_unexplored() {
                     if k == 0 {
                         return i;
                     }
@@ -303,9 +306,9 @@ impl<A: Arm> Thompson<A> {
         }
         let mut best = usize::MAX;
         let mut best_value = f64::NEG_INFINITY;
-        for (i, arm) in self.arms.iter().enumerate() {
+        for (i, arm) in arms.iter().enumerate() {
             if ok(i) {
-                let v = arm.sample(&mut self.rng);
+                let v = arm.sample(rng);
                 if best == usize::MAX || v > best_value {
                     best = i;
                     best_value = v;
@@ -318,15 +321,35 @@ impl<A: Arm> Thompson<A> {
     /// One decision: the index of the arm to play among the eligible ones (all when `None`).
     pub fn select(&mut self, eligible: Option<&[bool]>) -> Result<usize> {
         self.check_mask(eligible)?;
-        Ok(self.decide(eligible))
+        Ok(Self::decide(&self.arms, &mut self.rng, eligible))
     }
 
     /// `out.len()` independent decisions with the current posterior, written to `out`.
+    ///
+    /// Up to [`SELECT_CHUNK`] decisions are made in turn, like repeated [`Thompson::select`]
+    /// calls. More are made in chunks of [`SELECT_CHUNK`], each with its own substream of the
+    /// generator ([`Rng::split`]), in parallel: the result depends on the seed only, never on
+    /// the number of threads.
     pub fn select_many(&mut self, eligible: Option<&[bool]>, out: &mut [usize]) -> Result<()> {
+        use rayon::prelude::*;
         self.check_mask(eligible)?;
-        for o in out.iter_mut() {
-            *o = self.decide(eligible);
+        if out.len() <= SELECT_CHUNK {
+            for o in out.iter_mut() {
+                *o = Self::decide(&self.arms, &mut self.rng, eligible);
+            }
+            return Ok(());
         }
+        let rngs: Vec<Rng> = (0..out.len().div_ceil(SELECT_CHUNK))
+            .map(|_| self.rng.split())
+            .collect();
+        let arms = &self.arms;
+        out.par_chunks_mut(SELECT_CHUNK)
+            .zip(rngs)
+            .for_each(|(chunk, mut rng)| {
+                for o in chunk {
+                    *o = Self::decide(arms, &mut rng, eligible);
+                }
+            });
         Ok(())
     }
 
