@@ -123,6 +123,9 @@ pub fn check_finite(value: f64, what: impl FnOnce() -> String) -> Result<f64> {
     if value.is_finite() {
         Ok(value)
     } else {
-        Err(Error::non_finite(format!("{} is {value}, not a finite number", what())))
+        Err(Error::non_finite(format!(
+            "{} is {value}, not a finite number",
+            what()
+        )))
     }
 }

@@ -54,7 +54,10 @@ pub trait Persist: Sized {
     fn from_json(json: &str) -> Result<Self> {
         let (version, payload) = open_envelope(json, Self::KIND, Self::VERSION)?;
         let payload: Self::Payload = serde_json::from_value(payload).map_err(|e| {
-            Error::document(format!("{} document has an invalid payload: {e}", Self::KIND))
+            Error::document(format!(
+                "{} document has an invalid payload: {e}",
+                Self::KIND
+            ))
         })?;
         Self::from_payload(payload, version)
     }
@@ -89,10 +92,7 @@ pub fn open_envelope(json: &str, kind: &str, newest: u32) -> Result<(u32, serde_
     if env.kind != kind {
         return Err(Error::new(
             ErrorKind::WrongKind,
-            format!(
-                "document holds a {:?}, not a {kind:?}",
-                env.kind
-            ),
+            format!("document holds a {:?}, not a {kind:?}", env.kind),
         ));
     }
     if env.version == 0 || env.version > newest as u64 {

@@ -1,9 +1,7 @@
 //! Behaviour of the Thompson-sampling bandits: decisions, learning, probabilities, persistence,
 //! bad input and sharing between threads.
 
-use nextbest::bandit::{
-    BetaPrior, GaussianPrior, GaussianThompsonBandit, Shared, ThompsonBandit,
-};
+use nextbest::bandit::{BetaPrior, GaussianPrior, GaussianThompsonBandit, Shared, ThompsonBandit};
 use nextbest::rng::Rng;
 use nextbest::{ErrorKind, Persist};
 use proptest::prelude::*;
@@ -19,7 +17,8 @@ fn play(b: &mut ThompsonBandit, rates: &[f64], rounds: usize, seed: u64) -> Vec<
     for _ in 0..rounds {
         let a = b.select(None).unwrap();
         counts[a] += 1;
-        b.update(a, (rng.uniform() < rates[a]) as u8 as f64).unwrap();
+        b.update(a, (rng.uniform() < rates[a]) as u8 as f64)
+            .unwrap();
     }
     counts
 }
@@ -42,14 +41,20 @@ fn same_seed_same_decisions() {
     assert_eq!(play(&mut a, &rates, 500, 1), play(&mut b, &rates, 500, 1));
     assert_eq!(a, b);
     let mut c = beta(3, 10);
-    assert_ne!(play(&mut c, &rates, 500, 1), play(&mut beta(3, 9), &rates, 500, 1));
+    assert_ne!(
+        play(&mut c, &rates, 500, 1),
+        play(&mut beta(3, 9), &rates, 500, 1)
+    );
 }
 
 #[test]
 fn probabilities_match_empirical_frequencies() {
     let mut b = beta(4, 3);
-    b.update_many(&[0, 0, 1, 1, 1, 2, 3, 3], &[1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0])
-        .unwrap();
+    b.update_many(
+        &[0, 0, 1, 1, 1, 2, 3, 3],
+        &[1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0],
+    )
+    .unwrap();
     let mask = [true, true, false, true];
     let p = b.arm_probabilities(Some(&mask)).unwrap();
     assert_eq!(p[2], 0.0);
@@ -66,10 +71,12 @@ fn probabilities_match_empirical_frequencies() {
 
 #[test]
 fn gaussian_probabilities_match_empirical_frequencies() {
-    let mut b =
-        GaussianThompsonBandit::unnamed(3, GaussianPrior::Uninformative, 1.0, 4).unwrap();
-    b.update_many(&[0, 0, 0, 1, 1, 2, 2, 2], &[10.0, 12.0, 9.0, 11.0, 14.0, 8.0, 9.5, 9.0])
-        .unwrap();
+    let mut b = GaussianThompsonBandit::unnamed(3, GaussianPrior::Uninformative, 1.0, 4).unwrap();
+    b.update_many(
+        &[0, 0, 0, 1, 1, 2, 2, 2],
+        &[10.0, 12.0, 9.0, 11.0, 14.0, 8.0, 9.5, 9.0],
+    )
+    .unwrap();
     let p = b.arm_probabilities(None).unwrap();
     let n = 400_000;
     let mut out = vec![0; n];
@@ -85,13 +92,9 @@ fn gaussian_probabilities_match_empirical_frequencies() {
 fn gaussian_plays_every_arm_twice_then_finds_the_best_at_any_scale() {
     for scale in [1.0, 1000.0] {
         let means = [10.0 * scale, 1000.0 * scale, 1005.0 * scale];
-        let mut b = GaussianThompsonBandit::new(
-            ["a", "b", "c"],
-            GaussianPrior::Uninformative,
-            1.0,
-            5,
-        )
-        .unwrap();
+        let mut b =
+            GaussianThompsonBandit::new(["a", "b", "c"], GaussianPrior::Uninformative, 1.0, 5)
+                .unwrap();
         let mut rng = Rng::from_seed(6);
         let mut first = vec![0; 3];
         let mut counts = vec![0; 3];
@@ -127,13 +130,15 @@ fn informative_gaussian_prior_needs_no_forced_exploration() {
 #[test]
 fn discount_forgets_and_recovers_after_a_swap() {
     let run = |discount: f64| {
-        let mut b =
-            ThompsonBandit::unnamed(3, BetaPrior::default(), discount, 11).unwrap();
+        let mut b = ThompsonBandit::unnamed(3, BetaPrior::default(), discount, 11).unwrap();
         play(&mut b, &[0.6, 0.3, 0.1], 20_000, 1);
         play(&mut b, &[0.1, 0.3, 0.6], 3_000, 2)[2]
     };
     let (plain, discounted) = (run(1.0), run(0.99));
-    assert!(discounted > 2_400 && discounted > plain + 500, "{plain} vs {discounted}");
+    assert!(
+        discounted > 2_400 && discounted > plain + 500,
+        "{plain} vs {discounted}"
+    );
 }
 
 #[test]
@@ -156,8 +161,8 @@ fn top_k_is_a_ranked_slate_of_distinct_eligible_arms() {
 
 #[test]
 fn arms_can_be_added_and_retired_without_losing_state() {
-    let mut b = ThompsonBandit::new(["card", "loan", "savings"], BetaPrior::default(), 1.0, 1)
-        .unwrap();
+    let mut b =
+        ThompsonBandit::new(["card", "loan", "savings"], BetaPrior::default(), 1.0, 1).unwrap();
     b.update(b.arm_index("savings").unwrap(), 1.0).unwrap();
     b.update(b.arm_index("card").unwrap(), 0.0).unwrap();
     let new = b
@@ -171,10 +176,17 @@ fn arms_can_be_added_and_retired_without_losing_state() {
     let card = &b.arms()[0];
     assert_eq!((card.alpha(), card.beta()), (1.0, 2.0));
     assert_eq!(b.arms()[2].alpha(), 2.0);
-    assert_eq!(b.add_arm("card", BetaPrior::default()).unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert_eq!(
+        b.add_arm("card", BetaPrior::default()).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
     assert_eq!(b.arm_index("loan").unwrap_err().kind(), ErrorKind::NotFound);
     let mut one = beta(1, 1);
-    assert!(one.remove_arm(0).unwrap_err().message().contains("last arm"));
+    assert!(one
+        .remove_arm(0)
+        .unwrap_err()
+        .message()
+        .contains("last arm"));
 }
 
 #[test]
@@ -183,52 +195,151 @@ fn bad_input_is_refused_and_leaves_the_bandit_unchanged() {
     b.update(0, 1.0).unwrap();
     let before = b.to_json();
     let cases: Vec<(nextbest::Error, ErrorKind, &str)> = vec![
-        (b.update(0, f64::NAN).unwrap_err(), ErrorKind::NonFinite, "NaN"),
-        (b.update(0, 1.5).unwrap_err(), ErrorKind::InvalidArgument, "outside [0, 1]"),
-        (b.update(7, 1.0).unwrap_err(), ErrorKind::NotFound, "out of range"),
-        (b.update_many(&[0, 1], &[1.0]).unwrap_err(), ErrorKind::ShapeMismatch, "2 arms but 1"),
-        (b.update_many(&[0, 1, 2], &[1.0, -0.5, 1.0]).unwrap_err(), ErrorKind::InvalidArgument, "row 1"),
-        (b.select(Some(&[false; 3])).unwrap_err(), ErrorKind::NoEligibleArm, "no arm is eligible"),
-        (b.select(Some(&[true; 2])).unwrap_err(), ErrorKind::ShapeMismatch, "2 entries"),
-        (b.arm_probabilities(Some(&[true; 4])).unwrap_err(), ErrorKind::ShapeMismatch, "4 entries"),
-        (b.mask_from_names(&["nope"]).unwrap_err(), ErrorKind::NotFound, "unknown arm \"nope\""),
+        (
+            b.update(0, f64::NAN).unwrap_err(),
+            ErrorKind::NonFinite,
+            "NaN",
+        ),
+        (
+            b.update(0, 1.5).unwrap_err(),
+            ErrorKind::InvalidArgument,
+            "outside [0, 1]",
+        ),
+        (
+            b.update(7, 1.0).unwrap_err(),
+            ErrorKind::NotFound,
+            "out of range",
+        ),
+        (
+            b.update_many(&[0, 1], &[1.0]).unwrap_err(),
+            ErrorKind::ShapeMismatch,
+            "2 arms but 1",
+        ),
+        (
+            b.update_many(&[0, 1, 2], &[1.0, -0.5, 1.0]).unwrap_err(),
+            ErrorKind::InvalidArgument,
+            "row 1",
+        ),
+        (
+            b.select(Some(&[false; 3])).unwrap_err(),
+            ErrorKind::NoEligibleArm,
+            "no arm is eligible",
+        ),
+        (
+            b.select(Some(&[true; 2])).unwrap_err(),
+            ErrorKind::ShapeMismatch,
+            "2 entries",
+        ),
+        (
+            b.arm_probabilities(Some(&[true; 4])).unwrap_err(),
+            ErrorKind::ShapeMismatch,
+            "4 entries",
+        ),
+        (
+            b.mask_from_names(&["nope"]).unwrap_err(),
+            ErrorKind::NotFound,
+            "unknown arm \"nope\"",
+        ),
     ];
     for (err, kind, text) in cases {
         assert_eq!(err.kind(), kind, "{err}");
-        assert!(err.message().contains(text), "{err:?} should mention {text}");
+        assert!(
+            err.message().contains(text),
+            "{err:?} should mention {text}"
+        );
     }
     assert_eq!(b.to_json(), before);
 
     let e = |r: nextbest::Result<ThompsonBandit>| r.unwrap_err();
-    assert_eq!(e(ThompsonBandit::new(Vec::<String>::new(), BetaPrior::default(), 1.0, 1)).kind(), ErrorKind::Empty);
-    assert!(e(ThompsonBandit::new(["a", "a"], BetaPrior::default(), 1.0, 1)).message().contains("duplicate"));
-    assert!(e(ThompsonBandit::new(["a", ""], BetaPrior::default(), 1.0, 1)).message().contains("empty"));
-    assert!(e(ThompsonBandit::new(["a"], BetaPrior::default(), 0.0, 1)).message().contains("discount"));
-    assert!(e(ThompsonBandit::new(["a"], BetaPrior::default(), 1.5, 1)).message().contains("discount"));
-    assert!(BetaPrior::new(0.0, 1.0).unwrap_err().message().contains("prior_alpha"));
-    assert!(BetaPrior::new(1.0, -2.0).unwrap_err().message().contains("prior_beta"));
-    assert_eq!(BetaPrior::new(f64::INFINITY, 1.0).unwrap_err().kind(), ErrorKind::NonFinite);
-    assert!(e(ThompsonBandit::new(["a"], BetaPrior { alpha: -1.0, beta: 1.0 }, 1.0, 1)).message().contains("prior_alpha"));
+    assert_eq!(
+        e(ThompsonBandit::new(
+            Vec::<String>::new(),
+            BetaPrior::default(),
+            1.0,
+            1
+        ))
+        .kind(),
+        ErrorKind::Empty
+    );
+    assert!(e(ThompsonBandit::new(
+        ["a", "a"],
+        BetaPrior::default(),
+        1.0,
+        1
+    ))
+    .message()
+    .contains("duplicate"));
+    assert!(
+        e(ThompsonBandit::new(["a", ""], BetaPrior::default(), 1.0, 1))
+            .message()
+            .contains("empty")
+    );
+    assert!(e(ThompsonBandit::new(["a"], BetaPrior::default(), 0.0, 1))
+        .message()
+        .contains("discount"));
+    assert!(e(ThompsonBandit::new(["a"], BetaPrior::default(), 1.5, 1))
+        .message()
+        .contains("discount"));
+    assert!(BetaPrior::new(0.0, 1.0)
+        .unwrap_err()
+        .message()
+        .contains("prior_alpha"));
+    assert!(BetaPrior::new(1.0, -2.0)
+        .unwrap_err()
+        .message()
+        .contains("prior_beta"));
+    assert_eq!(
+        BetaPrior::new(f64::INFINITY, 1.0).unwrap_err().kind(),
+        ErrorKind::NonFinite
+    );
+    assert!(e(ThompsonBandit::new(
+        ["a"],
+        BetaPrior {
+            alpha: -1.0,
+            beta: 1.0
+        },
+        1.0,
+        1
+    ))
+    .message()
+    .contains("prior_alpha"));
     assert!(GaussianPrior::informative(0.0, 0.0, 1.0).is_err());
     assert!(GaussianPrior::informative(0.0, 1.0, -1.0).is_err());
 }
 
 #[test]
 fn documents_round_trip_and_continue_the_same_stream() {
-    let mut b = ThompsonBandit::new(["card", "loan"], BetaPrior::new(0.5, 2.0).unwrap(), 0.999, 3)
-        .unwrap();
+    let mut b = ThompsonBandit::new(
+        ["card", "loan"],
+        BetaPrior::new(0.5, 2.0).unwrap(),
+        0.999,
+        3,
+    )
+    .unwrap();
     play(&mut b, &[0.3, 0.1], 300, 4);
     let json = b.to_json();
     assert!(json.starts_with(r#"{"format":"nextbest","kind":"thompson_bandit","version":1,"#));
     let mut c = ThompsonBandit::from_json(&json).unwrap();
     assert_eq!(c, b);
     assert_eq!(c.to_json(), json);
-    assert_eq!(play(&mut b, &[0.3, 0.1], 100, 5), play(&mut c, &[0.3, 0.1], 100, 5));
+    assert_eq!(
+        play(&mut b, &[0.3, 0.1], 100, 5),
+        play(&mut c, &[0.3, 0.1], 100, 5)
+    );
 
-    let mut g = GaussianThompsonBandit::new(["x", "y"], GaussianPrior::informative(1.0, 3.0, 2.0).unwrap(), 1.0, 1).unwrap();
+    let mut g = GaussianThompsonBandit::new(
+        ["x", "y"],
+        GaussianPrior::informative(1.0, 3.0, 2.0).unwrap(),
+        1.0,
+        1,
+    )
+    .unwrap();
     g.update_many(&[0, 1, 1], &[0.5, 1e6, -3.25]).unwrap();
     let gj = g.to_json();
-    assert_eq!(GaussianThompsonBandit::from_json(&gj).unwrap().to_json(), gj);
+    assert_eq!(
+        GaussianThompsonBandit::from_json(&gj).unwrap().to_json(),
+        gj
+    );
 }
 
 #[test]
@@ -240,14 +351,20 @@ fn wrong_future_and_hostile_documents_are_refused() {
     let kind = |s: &str| ThompsonBandit::from_json(s).unwrap_err();
     assert_eq!(kind(&g).kind(), ErrorKind::WrongKind);
     assert!(kind(&g).message().contains("gaussian_thompson_bandit"));
-    assert_eq!(GaussianThompsonBandit::from_json(&good).unwrap_err().kind(), ErrorKind::WrongKind);
+    assert_eq!(
+        GaussianThompsonBandit::from_json(&good).unwrap_err().kind(),
+        ErrorKind::WrongKind
+    );
     let future = good.replace("\"version\":1", "\"version\":999");
     assert_eq!(kind(&future).kind(), ErrorKind::UnsupportedVersion);
     assert!(kind(&future).message().contains("999"));
     assert_eq!(kind(&good[..good.len() / 2]).kind(), ErrorKind::BadDocument);
     assert_eq!(kind("not json").kind(), ErrorKind::BadDocument);
     assert_eq!(kind("{}").kind(), ErrorKind::BadDocument);
-    assert_eq!(kind(&good.replace("nextbest", "other")).kind(), ErrorKind::BadDocument);
+    assert_eq!(
+        kind(&good.replace("nextbest", "other")).kind(),
+        ErrorKind::BadDocument
+    );
     let hostile = [
         good.replace("\"successes\":0.0", "\"successes\":1e308"),
         good.replace("\"successes\":0.0", "\"successes\":-1.0"),
@@ -369,11 +486,16 @@ proptest! {
 #[test]
 fn select_many_depends_on_the_seed_not_on_the_thread_count() {
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         let mut b = beta(5, 77);
-        b.update_many(&[0, 1, 2, 3, 4, 4], &[1.0, 0.0, 1.0, 0.0, 1.0, 1.0]).unwrap();
+        b.update_many(&[0, 1, 2, 3, 4, 4], &[1.0, 0.0, 1.0, 0.0, 1.0, 1.0])
+            .unwrap();
         let mut out = vec![0; 3 * nextbest::bandit::SELECT_CHUNK + 17];
-        pool.install(|| b.select_many(Some(&[true, true, false, true, true]), &mut out)).unwrap();
+        pool.install(|| b.select_many(Some(&[true, true, false, true, true]), &mut out))
+            .unwrap();
         (out, b.to_json())
     };
     let one = run(1);

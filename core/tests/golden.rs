@@ -39,7 +39,10 @@ fn replay<A: Arm>(prior: A::Prior, s: &Scenario) -> Outcome {
 }
 
 fn ints(v: &[usize]) -> String {
-    v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" ")
+    v.iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[test]
@@ -74,7 +77,8 @@ fn golden_vectors_replay() {
                         let u = lines.next().unwrap();
                         writeln!(out, "{u}").unwrap();
                         let p: Vec<&str> = u.split_whitespace().collect();
-                        s.updates.push((p[0].parse().unwrap(), p[1].parse().unwrap()));
+                        s.updates
+                            .push((p[0].parse().unwrap(), p[1].parse().unwrap()));
                     }
                 }
                 "eligible" => {
@@ -99,14 +103,23 @@ fn golden_vectors_replay() {
         writeln!(out, "end").unwrap();
         if !regenerate {
             let want = |i: usize| -> Vec<usize> {
-                expected[i][2..].iter().map(|x| x.parse().unwrap()).collect()
+                expected[i][2..]
+                    .iter()
+                    .map(|x| x.parse().unwrap())
+                    .collect()
             };
             assert_eq!(got.selects, want(0), "select, {header}");
             assert_eq!(got.many, want(1), "select_many, {header}");
-            let p: Vec<f64> = expected[2][1..].iter().map(|x| x.parse().unwrap()).collect();
+            let p: Vec<f64> = expected[2][1..]
+                .iter()
+                .map(|x| x.parse().unwrap())
+                .collect();
             assert_eq!(p.len(), s.n_arms, "probabilities, {header}");
             for (a, b) in got.probabilities.iter().zip(&p) {
-                assert!((a - b).abs() <= 1e-12, "probabilities, {header}: {a} vs {b}");
+                assert!(
+                    (a - b).abs() <= 1e-12,
+                    "probabilities, {header}: {a} vs {b}"
+                );
             }
         }
         scenarios += 1;

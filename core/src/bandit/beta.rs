@@ -23,7 +23,7 @@ impl BetaPrior {
     pub fn new(alpha: f64, beta: f64) -> Result<Self> {
         for (name, v) in [("prior_alpha", alpha), ("prior_beta", beta)] {
             check_finite(v, || name.to_string())?;
-            if !(v > 0.0) || v > MAX_EVIDENCE {
+            if v <= 0.0 || v > MAX_EVIDENCE {
                 return Err(Error::invalid(format!(
                     "{name} must be positive and at most {MAX_EVIDENCE:e}, got {v}"
                 )));

@@ -44,12 +44,12 @@ impl GaussianPrior {
     /// An informative prior, checked: finite mean, positive strength and scale.
     pub fn informative(mean: f64, strength: f64, scale: f64) -> Result<Self> {
         check_finite(mean, || "prior mean".into())?;
-        if !(mean.abs() <= MAX_ABS_REWARD) {
+        if mean.abs() > MAX_ABS_REWARD {
             return Err(Error::invalid(format!("prior mean {mean} is too large")));
         }
         for (name, v) in [("prior strength", strength), ("prior scale", scale)] {
             check_finite(v, || name.to_string())?;
-            if !(v > 0.0) || v > MAX_ABS_REWARD {
+            if v <= 0.0 || v > MAX_ABS_REWARD {
                 return Err(Error::invalid(format!(
                     "{name} must be positive and at most {MAX_ABS_REWARD:e}, got {v}"
                 )));
@@ -81,7 +81,12 @@ impl GaussianPrior {
                 mean,
                 strength,
                 scale,
-            } => (mean, strength, strength / 2.0, strength * scale * scale / 2.0),
+            } => (
+                mean,
+                strength,
+                strength / 2.0,
+                strength * scale * scale / 2.0,
+            ),
         }
     }
 }
@@ -115,7 +120,7 @@ impl GaussianArm {
         let (mu0, k0, a0, b0) = s.prior.nig();
         let kn = k0 + s.count;
         let an = a0 + s.count / 2.0;
-        if self.is_unexplored() || !(an > 0.0) || !(kn > 0.0) {
+        if self.is_unexplored() || an <= 0.0 || kn <= 0.0 {
             self.loc = s.mean;
             self.scale = f64::INFINITY;
             self.half_dof = None;
@@ -130,8 +135,7 @@ impl GaussianArm {
     }
 
     fn t_marginal(&self) -> Option<(f64, f64, f64)> {
-        self.half_dof
-            .map(|h| (self.loc, self.scale, 2.0 * h.shape))
+        self.half_dof.map(|h| (self.loc, self.scale, 2.0 * h.shape))
     }
 }
 
@@ -139,8 +143,14 @@ impl Arm for GaussianArm {
     type Prior = GaussianPrior;
     type State = GaussianState;
     const KIND: &'static str = "gaussian_thompson_bandit";
-    const SUMMARY_FIELDS: &'static [&'static str] =
-        &["count", "reward_mean", "reward_std", "mean", "lower", "upper"];
+    const SUMMARY_FIELDS: &'static [&'static str] = &[
+        "count",
+        "reward_mean",
+        "reward_std",
+        "mean",
+        "lower",
+        "upper",
+    ];
 
     fn new(prior: GaussianPrior) -> Result<Self> {
         Self::from_state(GaussianState {
@@ -222,7 +232,11 @@ impl Arm for GaussianArm {
 
     fn from_state(state: GaussianState) -> Result<Self> {
         let prior = state.prior.checked()?;
-        for (name, v) in [("count", state.count), ("mean", state.mean), ("m2", state.m2)] {
+        for (name, v) in [
+            ("count", state.count),
+            ("mean", state.mean),
+            ("m2", state.m2),
+        ] {
             check_finite(v, || name.to_string())?;
         }
         if !(0.0..=MAX_COUNT).contains(&state.count) {

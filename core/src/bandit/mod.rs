@@ -173,7 +173,13 @@ impl<A: Arm> Thompson<A> {
         Self::assemble(names, arms, true, discount, Rng::from_seed(seed))
     }
 
-    fn assemble(names: Vec<String>, arms: Vec<A>, named: bool, discount: f64, rng: Rng) -> Result<Self> {
+    fn assemble(
+        names: Vec<String>,
+        arms: Vec<A>,
+        named: bool,
+        discount: f64,
+        rng: Rng,
+    ) -> Result<Self> {
         if names.len() > MAX_ARMS {
             return Err(Error::invalid(format!(
                 "{} arms exceed the limit of {MAX_ARMS}",
@@ -294,15 +300,11 @@ impl<A: Arm> Thompson<A> {
             .filter(|&i| ok(i) && arms[i].is_unexplored())
             .count();
         if unexplored > 0 {
-            let mut k = rng.below(unexplored as u64) as usize;
-            for i in 0..arms.len() {
-                if ok(i) && arms[i].is_unexplored() {
-                    if k == 0 {
-                        return i;
-                    }
-                    k -= 1;
-                }
-            }
+            let k = rng.below(unexplored as u64) as usize;
+            return (0..arms.len())
+                .filter(|&i| ok(i) && arms[i].is_unexplored())
+                .nth(k)
+                .expect("k is below the number of unexplored arms");
         }
         let mut best = usize::MAX;
         let mut best_value = f64::NEG_INFINITY;
@@ -486,7 +488,9 @@ impl<A: Arm> Thompson<A> {
             return Err(Error::invalid(format!("duplicate arm name {name:?}")));
         }
         if self.arms.len() >= MAX_ARMS {
-            return Err(Error::invalid(format!("a bandit holds at most {MAX_ARMS} arms")));
+            return Err(Error::invalid(format!(
+                "a bandit holds at most {MAX_ARMS} arms"
+            )));
         }
         let arm = A::new(prior)?;
         self.index.insert(name.clone(), self.arms.len());

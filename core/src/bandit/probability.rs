@@ -46,7 +46,12 @@ pub enum Marginal {
 const TAIL: f64 = 1e-13;
 
 enum Dist {
-    Beta { d: Beta, a: f64, b: f64, ln_norm: f64 },
+    Beta {
+        d: Beta,
+        a: f64,
+        b: f64,
+        ln_norm: f64,
+    },
     T(StudentsT),
 }
 
@@ -189,7 +194,11 @@ pub fn probability_of_max(margs: &[Marginal], out: &mut [f64]) {
             }
             Marginal::StudentT { loc, scale, dof } => {
                 let d = StudentsT::new(loc, scale, dof).expect("validated t parameters");
-                breaks.extend(SPREADS.iter().flat_map(|k| [loc - k * scale, loc + k * scale]));
+                breaks.extend(
+                    SPREADS
+                        .iter()
+                        .flat_map(|k| [loc - k * scale, loc + k * scale]),
+                );
                 // A geometric ladder into the heavy tails.
                 let mut k = 20.0;
                 while k < 1e14 {
@@ -222,8 +231,11 @@ pub fn probability_of_max(margs: &[Marginal], out: &mut [f64]) {
         .map(|(_, d)| (d.quantile(TAIL), d.quantile(1.0 - TAIL)))
         .collect();
     let lo = support.iter().map(|s| s.0).fold(top_point, f64::max);
-    let hi = support.iter().map(|s| s.1).fold(f64::NEG_INFINITY, f64::max);
-    if !(lo < hi) {
+    let hi = support
+        .iter()
+        .map(|s| s.1)
+        .fold(f64::NEG_INFINITY, f64::max);
+    if lo.partial_cmp(&hi) != Some(std::cmp::Ordering::Less) {
         return;
     }
     breaks.extend([lo, hi]);
@@ -246,7 +258,11 @@ pub fn probability_of_max(margs: &[Marginal], out: &mut [f64]) {
         for (j, (_, d)) in conts.iter().enumerate() {
             if piece[0] >= support[j].1 || piece[1] <= support[j].0 {
                 // Outside the arm's effective support: its density vanishes, its CDF is flat.
-                let flat = if piece[0] >= support[j].1 { 1.0 } else { start_cdf[j] };
+                let flat = if piece[0] >= support[j].1 {
+                    1.0
+                } else {
+                    start_cdf[j]
+                };
                 dens[j] = [0.0; 16];
                 cdfs[j] = [flat; 16];
                 start_cdf[j] = flat;
@@ -344,19 +360,33 @@ mod tests {
         ] {
             let mut out = [0.0; 2];
             probability_of_max(
-                &[Marginal::Beta { a: aa, b: ba }, Marginal::Beta { a: ab as f64, b: bb }],
+                &[
+                    Marginal::Beta { a: aa, b: ba },
+                    Marginal::Beta {
+                        a: ab as f64,
+                        b: bb,
+                    },
+                ],
                 &mut out,
             );
             let exact = p_b_beats_a(aa, ba, ab, bb);
             let tol = if aa < 1.0 || ba < 1.0 { 1e-7 } else { 1e-10 };
-            assert!((out[1] - exact).abs() < tol, "{aa} {ba} {ab} {bb}: {} vs {exact}", out[1]);
+            assert!(
+                (out[1] - exact).abs() < tol,
+                "{aa} {ba} {ab} {bb}: {} vs {exact}",
+                out[1]
+            );
         }
     }
 
     #[test]
     fn symmetric_t_arms_split_evenly_and_points_are_exact() {
         for dof in [1.0, 2.5, 30.0] {
-            let t = Marginal::StudentT { loc: 5.0, scale: 2.0, dof };
+            let t = Marginal::StudentT {
+                loc: 5.0,
+                scale: 2.0,
+                dof,
+            };
             let mut out = [0.0; 3];
             probability_of_max(&[t, t, t], &mut out);
             for p in out {
@@ -364,17 +394,32 @@ mod tests {
             }
         }
         // A point at the t's median wins half the time against one t arm.
-        let t = Marginal::StudentT { loc: 5.0, scale: 2.0, dof: 1.0 };
+        let t = Marginal::StudentT {
+            loc: 5.0,
+            scale: 2.0,
+            dof: 1.0,
+        };
         let mut out = [0.0; 2];
         probability_of_max(&[t, Marginal::Point(5.0)], &mut out);
-        assert!((out[1] - 0.5).abs() < 1e-8 && (out[0] - 0.5).abs() < 1e-8, "{out:?}");
+        assert!(
+            (out[1] - 0.5).abs() < 1e-8 && (out[0] - 0.5).abs() < 1e-8,
+            "{out:?}"
+        );
     }
 
     #[test]
     fn t_arms_match_a_known_difference() {
         // With many degrees of freedom the t is nearly normal: P(N(1,1) > N(0,1)) = Φ(1/√2).
-        let a = Marginal::StudentT { loc: 0.0, scale: 1.0, dof: 1e6 };
-        let b = Marginal::StudentT { loc: 1.0, scale: 1.0, dof: 1e6 };
+        let a = Marginal::StudentT {
+            loc: 0.0,
+            scale: 1.0,
+            dof: 1e6,
+        };
+        let b = Marginal::StudentT {
+            loc: 1.0,
+            scale: 1.0,
+            dof: 1e6,
+        };
         let mut out = [0.0; 2];
         probability_of_max(&[a, b], &mut out);
         assert!((out[1] - 0.760_249_938_906_523_6).abs() < 1e-5, "{out:?}");
