@@ -19,6 +19,9 @@
  *  - Strings passed in are NUL-terminated UTF-8 and are copied; the library keeps no pointer.
  *  - Thread safety: a handle may be used from many threads at once; each call locks it, so
  *    calls are atomic and no update is lost. nb_last_error_message() is per thread.
+ *    *_select_many calls for more than 4096 decisions spread the work over a pool of worker
+ *    threads the library starts on first use (one per core; RAYON_NUM_THREADS sets the
+ *    number); the decisions depend only on the seed, never on the number of threads.
  *  - No panic or exception crosses the interface: an internal error returns NB_PANIC.
  */
 
@@ -157,6 +160,7 @@ nb_status nb_bandit_select(nb_bandit *b, const uint8_t *eligible, size_t *out_ar
 
 /**
  * `n` independent decisions with the current posterior, written to `out_arms` (`n` long).
+ * Above 4096 decisions the work is spread over the library's worker threads.
  */
 nb_status nb_bandit_select_many(nb_bandit *b, size_t n, const uint8_t *eligible, size_t *out_arms);
 

@@ -159,13 +159,21 @@ unsafe fn string<'a>(p: *const c_char, name: &str) -> Res<&'a str> {
 
 /// The eligibility mask of `n` bytes at `p` (NULL: every arm eligible).
 unsafe fn mask(p: *const u8, n: usize) -> Option<Vec<bool>> {
-    (!p.is_null()).then(|| unsafe { std::slice::from_raw_parts(p, n) }.iter().map(|&e| e != 0).collect())
+    (!p.is_null()).then(|| {
+        unsafe { std::slice::from_raw_parts(p, n) }
+            .iter()
+            .map(|&e| e != 0)
+            .collect()
+    })
 }
 
 fn c_string(s: String, what: &str) -> Res<*mut c_char> {
-    CString::new(s)
-        .map(CString::into_raw)
-        .map_err(|_| Error::invalid(format!("{what} contains a NUL byte and cannot be returned as a C string")).into())
+    CString::new(s).map(CString::into_raw).map_err(|_| {
+        Error::invalid(format!(
+            "{what} contains a NUL byte and cannot be returned as a C string"
+        ))
+        .into()
+    })
 }
 
 /// A handle type: an opaque C object around a [`Shared`] bandit.
@@ -229,10 +237,11 @@ unsafe fn new<H: Handle>(
     let bandit = if names.is_null() {
         Thompson::unnamed(n_arms, prior, discount, seed)?
     } else {
-        let mut list = Vec::with_capacity(n_arms);
-        for (i, &p) in unsafe { slice(names, n_arms, "names")? }.iter().enumerate() {
-            list.push(unsafe { string(p, &format!("names[{i}]"))? });
-        }
+        let list = unsafe { slice(names, n_arms, "names")? }
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| unsafe { string(p, &format!("names[{i}]")) })
+            .collect::<Res<Vec<&str>>>()?;
         Thompson::new(list, prior, discount, seed)?
     };
     *out = Box::into_raw(Box::new(H::wrap(bandit)));
@@ -247,7 +256,12 @@ unsafe fn select<H: Handle>(b: *const H, eligible: *const u8, out_arm: *mut usiz
     Ok(())
 }
 
-unsafe fn select_many<H: Handle>(b: *const H, n: usize, eligible: *const u8, out: *mut usize) -> Res {
+unsafe fn select_many<H: Handle>(
+    b: *const H,
+    n: usize,
+    eligible: *const u8,
+    out: *mut usize,
+) -> Res {
     let (b, out) = unsafe { (reference(b, "b")?, slice_mut(out, n, "out_arms")?) };
     let mut t = b.shared().lock();
     let mask = unsafe { mask(eligible, t.n_arms()) };
@@ -263,10 +277,18 @@ unsafe fn top_k<H: Handle>(b: *const H, k: usize, eligible: *const u8, out: *mut
 }
 
 unsafe fn update<H: Handle>(b: *const H, arm: usize, reward: f64) -> Res {
-    Ok(unsafe { reference(b, "b")? }.shared().lock().update(arm, reward)?)
+    Ok(unsafe { reference(b, "b")? }
+        .shared()
+        .lock()
+        .update(arm, reward)?)
 }
 
-unsafe fn update_many<H: Handle>(b: *const H, n: usize, arms: *const usize, rewards: *const f64) -> Res {
+unsafe fn update_many<H: Handle>(
+    b: *const H,
+    n: usize,
+    arms: *const usize,
+    rewards: *const f64,
+) -> Res {
     let b = unsafe { reference(b, "b")? };
     let (arms, rewards) = unsafe { (slice(arms, n, "arms")?, slice(rewards, n, "rewards")?) };
     Ok(b.shared().lock().update_many(arms, rewards)?)
@@ -289,7 +311,13 @@ unsafe fn n_arms<H: Handle>(b: *const H, out: *mut usize) -> Res {
 }
 
 unsafe fn arm_index<H: Handle>(b: *const H, name: *const c_char, out: *mut usize) -> Res {
-    let (b, name, out) = unsafe { (reference(b, "b")?, string(name, "name")?, out_ref(out, "out")?) };
+    let (b, name, out) = unsafe {
+        (
+            reference(b, "b")?,
+            string(name, "name")?,
+            out_ref(out, "out")?,
+        )
+    };
     *out = b.shared().lock().arm_index(name)?;
     Ok(())
 }
@@ -308,20 +336,33 @@ unsafe fn add_arm<H: Handle>(
     prior: nextbest::Result<<H::A as Arm>::Prior>,
     out_index: *mut usize,
 ) -> Res {
-    let (b, name, out) = unsafe { (reference(b, "b")?, string(name, "name")?, out_ref(out_index, "out_index")?) };
+    let (b, name, out) = unsafe {
+        (
+            reference(b, "b")?,
+            string(name, "name")?,
+            out_ref(out_index, "out_index")?,
+        )
+    };
     *out = b.shared().lock().add_arm(name, prior?)?;
     Ok(())
 }
 
 unsafe fn remove_arm<H: Handle>(b: *const H, arm: usize) -> Res {
-    Ok(unsafe { reference(b, "b")? }.shared().lock().remove_arm(arm)?)
+    Ok(unsafe { reference(b, "b")? }
+        .shared()
+        .lock()
+        .remove_arm(arm)?)
 }
 
 /// Writes column `j` of the posterior table to `outs[j]` (one array per summary field).
 unsafe fn posterior<H: Handle>(b: *const H, outs: &[*mut f64]) -> Res {
     let b = unsafe { reference(b, "b")? };
     let fields = <H::A as Arm>::SUMMARY_FIELDS;
-    assert_eq!(outs.len(), fields.len(), "one output array per posterior field");
+    assert_eq!(
+        outs.len(),
+        fields.len(),
+        "one output array per posterior field"
+    );
     for (&p, name) in outs.iter().zip(fields) {
         non_null(p.cast_const(), name)?;
     }
@@ -413,11 +454,16 @@ pub unsafe extern "C" fn nb_bandit_new(
 /// One decision: writes the index of the arm to play to `*out_arm`. `eligible`: NULL (every
 /// arm) or `n_arms` bytes, nonzero = eligible.
 #[no_mangle]
-pub unsafe extern "C" fn nb_bandit_select(b: *mut nb_bandit, eligible: *const u8, out_arm: *mut usize) -> nb_status {
+pub unsafe extern "C" fn nb_bandit_select(
+    b: *mut nb_bandit,
+    eligible: *const u8,
+    out_arm: *mut usize,
+) -> nb_status {
     boundary(|| unsafe { select(b, eligible, out_arm) })
 }
 
 /// `n` independent decisions with the current posterior, written to `out_arms` (`n` long).
+/// Above 4096 decisions the work is spread over the library's worker threads.
 #[no_mangle]
 pub unsafe extern "C" fn nb_bandit_select_many(
     b: *mut nb_bandit,
@@ -476,13 +522,21 @@ pub unsafe extern "C" fn nb_bandit_n_arms(b: *const nb_bandit, out: *mut usize) 
 
 /// Writes the index of the arm called `name` to `*out`.
 #[no_mangle]
-pub unsafe extern "C" fn nb_bandit_arm_index(b: *const nb_bandit, name: *const c_char, out: *mut usize) -> nb_status {
+pub unsafe extern "C" fn nb_bandit_arm_index(
+    b: *const nb_bandit,
+    name: *const c_char,
+    out: *mut usize,
+) -> nb_status {
     boundary(|| unsafe { arm_index(b, name, out) })
 }
 
 /// Writes a copy of the name of `arm` to `*out_name`; free it with `nb_string_free`.
 #[no_mangle]
-pub unsafe extern "C" fn nb_bandit_arm_name(b: *const nb_bandit, arm: usize, out_name: *mut *mut c_char) -> nb_status {
+pub unsafe extern "C" fn nb_bandit_arm_name(
+    b: *const nb_bandit,
+    arm: usize,
+    out_name: *mut *mut c_char,
+) -> nb_status {
     boundary(|| unsafe { arm_name(b, arm, out_name) })
 }
 
@@ -526,14 +580,20 @@ pub unsafe extern "C" fn nb_bandit_posterior(
 /// Saves the whole state (arms, evidence, generator) as a JSON document written to
 /// `*out_json`; free it with `nb_string_free`.
 #[no_mangle]
-pub unsafe extern "C" fn nb_bandit_to_json(b: *const nb_bandit, out_json: *mut *mut c_char) -> nb_status {
+pub unsafe extern "C" fn nb_bandit_to_json(
+    b: *const nb_bandit,
+    out_json: *mut *mut c_char,
+) -> nb_status {
     boundary(|| unsafe { to_json(b, out_json) })
 }
 
 /// Loads a document written by `nb_bandit_to_json` (every value is checked); the reloaded
 /// bandit continues the same random stream. On success `*out` is a new handle.
 #[no_mangle]
-pub unsafe extern "C" fn nb_bandit_from_json(json: *const c_char, out: *mut *mut nb_bandit) -> nb_status {
+pub unsafe extern "C" fn nb_bandit_from_json(
+    json: *const c_char,
+    out: *mut *mut nb_bandit,
+) -> nb_status {
     boundary(|| unsafe { from_json(json, out) })
 }
 
@@ -599,7 +659,11 @@ pub unsafe extern "C" fn nb_gaussian_bandit_top_k(
 
 /// Learns one finite reward (at most 1e100 in magnitude) for `arm`.
 #[no_mangle]
-pub unsafe extern "C" fn nb_gaussian_bandit_update(b: *mut nb_gaussian_bandit, arm: usize, reward: f64) -> nb_status {
+pub unsafe extern "C" fn nb_gaussian_bandit_update(
+    b: *mut nb_gaussian_bandit,
+    arm: usize,
+    reward: f64,
+) -> nb_status {
     boundary(|| unsafe { update(b, arm, reward) })
 }
 
@@ -626,7 +690,10 @@ pub unsafe extern "C" fn nb_gaussian_bandit_arm_probabilities(
 
 /// Writes the number of arms to `*out`.
 #[no_mangle]
-pub unsafe extern "C" fn nb_gaussian_bandit_n_arms(b: *const nb_gaussian_bandit, out: *mut usize) -> nb_status {
+pub unsafe extern "C" fn nb_gaussian_bandit_n_arms(
+    b: *const nb_gaussian_bandit,
+    out: *mut usize,
+) -> nb_status {
     boundary(|| unsafe { n_arms(b, out) })
 }
 
@@ -667,7 +734,10 @@ pub unsafe extern "C" fn nb_gaussian_bandit_add_arm(
 
 /// Retires `arm`, keeping every other arm's state; later arms move down one index.
 #[no_mangle]
-pub unsafe extern "C" fn nb_gaussian_bandit_remove_arm(b: *mut nb_gaussian_bandit, arm: usize) -> nb_status {
+pub unsafe extern "C" fn nb_gaussian_bandit_remove_arm(
+    b: *mut nb_gaussian_bandit,
+    arm: usize,
+) -> nb_status {
     boundary(|| unsafe { remove_arm(b, arm) })
 }
 
@@ -711,4 +781,44 @@ pub unsafe extern "C" fn nb_gaussian_bandit_from_json(
 #[no_mangle]
 pub unsafe extern "C" fn nb_gaussian_bandit_free(b: *mut nb_gaussian_bandit) {
     boundary(|| unsafe { free(b) });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn last_message() -> String {
+        unsafe { CStr::from_ptr(nb_last_error_message()) }
+            .to_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    #[test]
+    fn a_panic_becomes_nb_panic_with_its_message() {
+        assert_eq!(boundary(|| panic!("boom {}", 42)), nb_status::NB_PANIC);
+        assert_eq!(last_message(), "internal panic: boom 42");
+    }
+
+    #[test]
+    fn errors_map_to_their_status_and_keep_the_message() {
+        let status = boundary(|| Err(Error::not_found("unknown arm \"x\"").into()));
+        assert_eq!(status, nb_status::NB_NOT_FOUND);
+        assert_eq!(last_message(), "unknown arm \"x\"");
+        assert_eq!(boundary(|| Ok(())), nb_status::NB_OK);
+        assert_eq!(
+            last_message(),
+            "unknown arm \"x\"",
+            "the last *failed* call's message"
+        );
+        let status = boundary(|| non_null(std::ptr::null::<u8>(), "names").map(|_| ()));
+        assert_eq!(status, nb_status::NB_NULL_POINTER);
+        assert_eq!(last_message(), "argument `names` is NULL");
+    }
+
+    #[test]
+    fn a_message_with_a_nul_byte_is_kept() {
+        boundary(|| Err(Error::invalid("a\0b").into()));
+        assert_eq!(last_message(), "a\\0b");
+    }
 }

@@ -55,7 +55,10 @@ fn header_version_matches_cargo_toml() {
         return; // the other test is rewriting the file
     }
     let header = std::fs::read_to_string(Path::new(DIR).join("include/nextbest.h")).unwrap();
-    for line in version_macros().lines().filter(|l| l.starts_with("#define")) {
+    for line in version_macros()
+        .lines()
+        .filter(|l| l.starts_with("#define"))
+    {
         assert!(
             header.contains(line),
             "include/nextbest.h lacks `{line}` (Cargo.toml's version): run `make header`"

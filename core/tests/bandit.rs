@@ -502,3 +502,24 @@ fn select_many_depends_on_the_seed_not_on_the_thread_count() {
     assert_eq!(one, run(4));
     assert!(one.0.iter().all(|&a| a != 2));
 }
+
+#[test]
+fn arm_counts_and_names_are_checked_before_allocation() {
+    let huge = ThompsonBandit::unnamed(usize::MAX, BetaPrior::default(), 1.0, 1).unwrap_err();
+    assert!(huge.message().contains("limit"), "{huge}");
+    assert_eq!(
+        ThompsonBandit::unnamed(0, BetaPrior::default(), 1.0, 1)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Empty
+    );
+    let nul = ThompsonBandit::new(["a\0b"], BetaPrior::default(), 1.0, 1).unwrap_err();
+    assert!(nul.message().contains("control character"), "{nul}");
+    let doc = beta(2, 1)
+        .to_json()
+        .replace("\"name\":\"1\"", "\"name\":\"x\\u0000\"");
+    assert_eq!(
+        ThompsonBandit::from_json(&doc).unwrap_err().kind(),
+        ErrorKind::BadDocument
+    );
+}

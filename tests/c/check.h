@@ -53,6 +53,7 @@ static int expect_status_at(const char *file, int line, const char *what, nb_sta
 /* Prints the summary; the exit code of main. */
 static int check_report(const char *name) {
     printf("%s: %d checks, %d failed\n", name, check_count, check_failures);
+    fflush(stdout);
     return check_failures == 0 ? 0 : 1;
 }
 

@@ -118,9 +118,27 @@ fn check_discount(discount: f64) -> Result<()> {
     }
 }
 
+/// Checks a number of arms before anything is allocated for them.
+fn check_arm_count(n: usize) -> Result<()> {
+    if n == 0 {
+        Err(Error::empty("a bandit needs at least one arm"))
+    } else if n > MAX_ARMS {
+        Err(Error::invalid(format!(
+            "{n} arms exceed the limit of {MAX_ARMS}"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
 fn check_name(name: &str) -> Result<()> {
     if name.is_empty() {
         return Err(Error::invalid("arm names must not be empty"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Error::invalid(format!(
+            "arm name {name:?} contains a control character"
+        )));
     }
     if name.len() > MAX_NAME_BYTES {
         return Err(Error::invalid(format!(
@@ -146,6 +164,7 @@ impl<A: Arm> Thompson<A> {
 
     /// A bandit over arms `0..n` (named `"0"`, `"1"`, ...), all with the same prior.
     pub fn unnamed(n: usize, prior: A::Prior, discount: f64, seed: u64) -> Result<Self> {
+        check_arm_count(n)?;
         let mut b = Self::new((0..n).map(|i| i.to_string()), prior, discount, seed)?;
         b.named = false;
         Ok(b)
@@ -158,9 +177,7 @@ impl<A: Arm> Thompson<A> {
         discount: f64,
         seed: u64,
     ) -> Result<Self> {
-        if names.is_empty() {
-            return Err(Error::empty("a bandit needs at least one arm"));
-        }
+        check_arm_count(names.len())?;
         if names.len() != priors.len() {
             return Err(Error::shape(format!(
                 "{} arm names but {} priors",

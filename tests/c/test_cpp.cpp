@@ -1,0 +1,46 @@
+// The header from C++: included twice (include guard), extern "C" linkage, no warnings.
+#include "nextbest.h"
+#include "nextbest.h"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+static int failures = 0;
+
+static void check(bool ok, const char *what) {
+    if (!ok) {
+        failures++;
+        std::fprintf(stderr, "test_cpp: CHECK failed: %s (%s)\n", what, nb_last_error_message());
+    }
+}
+
+int main() {
+    check(std::string(nb_version()) == NEXTBEST_VERSION, "version");
+    const char *names[] = {"card", "loan", "savings"};
+    nb_bandit *b = nullptr;
+    check(nb_bandit_new(3, names, 1.0, 1.0, 1.0, 42, &b) == NB_OK, "new");
+    size_t arm = 0;
+    check(nb_bandit_select(b, nullptr, &arm) == NB_OK && arm < 3, "select");
+    check(nb_bandit_update(b, arm, 1.0) == NB_OK, "update");
+    std::vector<double> p(3);
+    check(nb_bandit_arm_probabilities(b, nullptr, p.data()) == NB_OK, "probabilities");
+    check(nb_bandit_update(b, 0, 2.0) == NB_INVALID_ARGUMENT, "bad reward");
+    check(std::strstr(nb_last_error_message(), "outside [0, 1]") != nullptr, "message");
+    char *json = nullptr;
+    check(nb_bandit_to_json(b, &json) == NB_OK, "to_json");
+    nb_bandit *c = nullptr;
+    check(nb_bandit_from_json(json, &c) == NB_OK, "from_json");
+    nb_string_free(json);
+    nb_bandit_free(c);
+    nb_bandit_free(b);
+
+    nb_gaussian_bandit *g = nullptr;
+    check(nb_gaussian_bandit_new(2, nullptr, 0.0, 0.0, 0.0, 1.0, 1, &g) == NB_OK, "gaussian new");
+    check(nb_gaussian_bandit_update(g, 1, 120.5) == NB_OK, "gaussian update");
+    nb_gaussian_bandit_free(g);
+
+    std::printf("test_cpp: %d failed\n", failures);
+    return failures == 0 ? 0 : 1;
+}
