@@ -25,7 +25,7 @@ test-rust:
 $(VENV)/.ready: bindings-python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --upgrade pip
-	$(VENV)/bin/python -m pip install -q "maturin>=1.5,<2" "numpy>=1.21" pytest
+	$(VENV)/bin/python -m pip install -q "maturin>=1.9.4,<2" "numpy>=1.21" pytest
 	touch $@
 
 ## Build the wheel and install it into the test venv.
@@ -49,7 +49,7 @@ header:
 bench:
 	$(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install -q --upgrade pip
-	$(BENCH_VENV)/bin/python -m pip install -q "maturin>=1.5,<2" -r benches/python/requirements.txt
+	$(BENCH_VENV)/bin/python -m pip install -q "maturin>=1.9.4,<2" -r benches/python/requirements.txt
 	rm -rf target/bench-wheels
 	$(BENCH_VENV)/bin/maturin build --release -q -m bindings-python/Cargo.toml -o target/bench-wheels
 	$(BENCH_VENV)/bin/python -m pip install -q --force-reinstall --no-deps target/bench-wheels/nextbest-*.whl

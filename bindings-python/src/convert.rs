@@ -5,6 +5,7 @@
 //! (ranges, lengths, names, eligibility) is checked by core.
 
 use crate::errors::bad_arg;
+use nextbest::bandit::ArmRef;
 use nextbest::{Error, ErrorKind};
 use numpy::{
     AllowTypeChange, PyArrayDescrMethods, PyArrayLike1, PyReadonlyArray1, PyUntypedArray,
@@ -44,45 +45,68 @@ pub fn opt_float(obj: Option<&Bound<'_, PyAny>>, what: &str) -> Result<Option<f6
     }
 }
 
-/// A Python integer used as an index or count; `what` names it in messages. Negative values
-/// cannot be an index: they are reported as not found.
+/// The value of a Python integer (int, NumPy integer, anything with `__index__`; not bool or
+/// float): `None` when `obj` is not one, `Err(v)` when it is negative.
 #[inline]
-pub fn index_arg(obj: &Bound<'_, PyAny>, what: impl Fn() -> String) -> Result<usize, Error> {
+fn int_value(obj: &Bound<'_, PyAny>) -> Option<Result<usize, i64>> {
     if obj.is_instance_of::<PyBool>() || obj.is_instance_of::<PyFloat>() {
-        return Err(bad_arg(format!("{} must be an int, got {}", what(), type_name(obj))));
+        return None;
     }
     match obj.extract::<i64>() {
-        Ok(v) if v >= 0 => Ok(v as usize),
-        Ok(v) => Err(Error::not_found(format!("{} {v} is negative", what()))),
+        Ok(v) if v >= 0 => Some(Ok(v as usize)),
+        Ok(v) => Some(Err(v)),
         Err(_) => match obj.extract::<u64>() {
-            Ok(v) => Ok(usize::try_from(v).unwrap_or(usize::MAX)),
-            Err(_) => Err(bad_arg(format!("{} must be an int, got {}", what(), type_name(obj)))),
+            Ok(v) => Some(Ok(usize::try_from(v).unwrap_or(usize::MAX))),
+            // An int beyond 64 bits: no index can be that large (core reports it out of range).
+            Err(_) if obj.is_instance_of::<PyInt>() => Some(Ok(usize::MAX)),
+            Err(_) => None,
         },
+    }
+}
+
+/// A Python integer used as an index; `what` names it in messages. A negative value cannot be
+/// an index: it is reported as not found.
+#[inline]
+pub fn index_arg(obj: &Bound<'_, PyAny>, what: impl Fn() -> String) -> Result<usize, Error> {
+    match int_value(obj) {
+        Some(Ok(v)) => Ok(v),
+        Some(Err(v)) => Err(Error::not_found(format!("{} {v} is negative", what()))),
+        None => Err(bad_arg(format!(
+            "{} must be an int, got {}",
+            what(),
+            type_name(obj)
+        ))),
     }
 }
 
 /// A non-negative count (`n`, `k`).
 pub fn count_arg(obj: &Bound<'_, PyAny>, what: &str) -> Result<usize, Error> {
-    index_arg(obj, || what.to_owned()).map_err(|e| {
-        if e.kind() == ErrorKind::NotFound {
-            bad_arg(format!("{what} must be a non-negative int, {}", e.message()))
-        } else {
-            e
-        }
-    })
+    match int_value(obj) {
+        Some(Ok(v)) => Ok(v),
+        Some(Err(v)) => Err(bad_arg(format!(
+            "{what} must be a non-negative int, got {v}"
+        ))),
+        None => Err(bad_arg(format!(
+            "{what} must be an int, got {}",
+            type_name(obj)
+        ))),
+    }
 }
 
 /// The seed: `None` draws one from the operating system and the clock.
 pub fn seed_arg(obj: Option<&Bound<'_, PyAny>>) -> Result<u64, Error> {
     match obj {
         Some(o) if !o.is_none() => {
-            if o.is_instance_of::<PyBool>() || o.is_instance_of::<PyFloat>() {
-                return Err(bad_arg(format!("seed must be an int, got {}", type_name(o))));
+            if let (Ok(v), None) = (o.extract::<u64>(), o.cast::<PyBool>().ok()) {
+                return Ok(v);
             }
-            o.extract::<u64>().map_err(|_| match o.extract::<i128>() {
-                Ok(v) => bad_arg(format!("seed must be an int in [0, 2**64), got {v}")),
-                Err(_) => bad_arg(format!("seed must be an int or None, got {}", type_name(o))),
-            })
+            match int_value(o) {
+                Some(_) => Err(bad_arg("seed must be an int in [0, 2**64)")),
+                None => Err(bad_arg(format!(
+                    "seed must be an int or None, got {}",
+                    type_name(o)
+                ))),
+            }
         }
         _ => Ok(nextbest::rng::entropy_seed()),
     }
@@ -99,7 +123,10 @@ pub fn string_of(s: &Bound<'_, PyString>, what: &str) -> Result<String, Error> {
 pub fn str_arg(obj: &Bound<'_, PyAny>, what: &str) -> Result<String, Error> {
     match obj.cast::<PyString>() {
         Ok(s) => string_of(s, what),
-        Err(_) => Err(bad_arg(format!("{what} must be a str, got {}", type_name(obj)))),
+        Err(_) => Err(bad_arg(format!(
+            "{what} must be a str, got {}",
+            type_name(obj)
+        ))),
     }
 }
 
@@ -158,13 +185,17 @@ fn dtype_name(a: &Bound<'_, PyUntypedArray>) -> String {
 fn array_indices(obj: &Bound<'_, PyAny>, kind: u8, what: &str) -> Result<Vec<usize>, Error> {
     let bad = |_| bad_arg(format!("{what} could not be read as integers"));
     if kind == b'u' {
-        let a = obj.extract::<PyArrayLike1<'_, u64, AllowTypeChange>>().map_err(bad)?;
+        let a = obj
+            .extract::<PyArrayLike1<'_, u64, AllowTypeChange>>()
+            .map_err(bad)?;
         Ok(a.as_array()
             .iter()
             .map(|&v| usize::try_from(v).unwrap_or(usize::MAX))
             .collect())
     } else {
-        let a = obj.extract::<PyArrayLike1<'_, i64, AllowTypeChange>>().map_err(bad)?;
+        let a = obj
+            .extract::<PyArrayLike1<'_, i64, AllowTypeChange>>()
+            .map_err(bad)?;
         a.as_array()
             .iter()
             .enumerate()
@@ -188,20 +219,24 @@ pub enum ArmsSpec {
 /// `arms`: an int (unnamed arms `0..n`) or a sequence of names.
 pub fn arms_spec(obj: &Bound<'_, PyAny>) -> Result<ArmsSpec, Error> {
     const WHAT: &str = "arms must be a list of arm names (str) or a number of arms (int)";
-    if obj.is_instance_of::<PyBool>() || obj.is_instance_of::<PyFloat>() {
-        return Err(bad_arg(format!("{WHAT}, got {}", type_name(obj))));
-    }
-    if obj.is_instance_of::<PyInt>() || obj.hasattr("__index__").unwrap_or(false) {
-        return match obj.extract::<i64>() {
-            Ok(n) if n >= 0 => Ok(ArmsSpec::Count(n as usize)),
-            Ok(n) => Err(bad_arg(format!("the number of arms must not be negative, got {n}"))),
-            Err(_) => Err(bad_arg(format!("{WHAT}: the number is too large"))),
-        };
+    let count = |v: Option<Result<usize, i64>>| match v {
+        Some(Ok(n)) => Ok(ArmsSpec::Count(n)),
+        Some(Err(n)) => Err(bad_arg(format!(
+            "the number of arms must not be negative, got {n}"
+        ))),
+        None => Err(bad_arg(format!("{WHAT}, got {}", type_name(obj)))),
+    };
+    if obj.is_instance_of::<PyInt>() {
+        return count(int_value(obj));
     }
     if obj.is_instance_of::<PyString>() {
         return Err(bad_arg(format!("{WHAT}, got a single str (use [name])")));
     }
-    let items = elements(obj, "arms").map_err(|_| bad_arg(format!("{WHAT}, got {}", type_name(obj))))?;
+    let items = match elements(obj, "arms") {
+        Ok(items) => items,
+        // Not a sequence: perhaps a NumPy integer.
+        Err(_) => return count(int_value(obj)),
+    };
     items
         .iter()
         .enumerate()
@@ -228,7 +263,7 @@ pub enum FloatOrSeq {
 pub fn float_or_seq(obj: &Bound<'_, PyAny>, what: &str) -> Result<FloatOrSeq, Error> {
     let is_seq = obj.is_instance_of::<PyList>()
         || obj.is_instance_of::<PyTuple>()
-        || matches!(ndarray(obj, what)?, Some(_));
+        || ndarray(obj, what)?.is_some();
     if !is_seq {
         return obj.extract::<f64>().map(FloatOrSeq::Scalar).map_err(|_| {
             bad_arg(format!(
@@ -276,26 +311,14 @@ pub fn arm_arg<'a, 'py>(obj: &'a Bound<'py, PyAny>, what: &str) -> Result<ArmArg
     if let Ok(s) = obj.cast::<PyString>() {
         return Ok(ArmArg::Name(s));
     }
-    if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
-        return index_arg(obj, || format!("{what} index")).map(ArmArg::Index);
+    match int_value(obj) {
+        Some(Ok(v)) => Ok(ArmArg::Index(v)),
+        Some(Err(v)) => Err(Error::not_found(format!("{what} index {v} is negative"))),
+        None => Err(bad_arg(format!(
+            "{what} must be an arm name (str) or an arm index (int), got {}",
+            type_name(obj)
+        ))),
     }
-    if !obj.is_instance_of::<PyBool>() && !obj.is_instance_of::<PyFloat>() {
-        if let Ok(i) = index_arg(obj, || format!("{what} index")) {
-            return Ok(ArmArg::Index(i));
-        }
-    }
-    Err(bad_arg(format!(
-        "{what} must be an arm name (str) or an arm index (int), got {}",
-        type_name(obj)
-    )))
-}
-
-/// One arm of a batch, by name or index.
-pub enum ArmRef {
-    /// An index.
-    Index(usize),
-    /// A name.
-    Name(String),
 }
 
 /// A batch of arms: all indices (the fast path), or names and indices.
@@ -424,7 +447,8 @@ pub fn eligible_arg<'py>(obj: Option<&Bound<'py, PyAny>>) -> Result<EligibleArg<
             }
         }
     }
-    let items = elements(obj, "eligible").map_err(|_| bad_arg(format!("{ELIGIBLE}, got {}", type_name(obj))))?;
+    let items = elements(obj, "eligible")
+        .map_err(|_| bad_arg(format!("{ELIGIBLE}, got {}", type_name(obj))))?;
     let first = match items.first() {
         // No names: no arm is eligible (core says so).
         None => return Ok(EligibleArg::Owned(Eligible::Names(Vec::new()))),
@@ -463,7 +487,10 @@ pub fn eligible_arg<'py>(obj: Option<&Bound<'py, PyAny>>) -> Result<EligibleArg<
                 }
                 index_arg(item, || format!("eligible[{i}]: arm index")).map_err(|e| {
                     if e.kind() == ErrorKind::InvalidArgument {
-                        bad_arg(format!("{ELIGIBLE}, got {} in eligible[{i}]", type_name(item)))
+                        bad_arg(format!(
+                            "{ELIGIBLE}, got {} in eligible[{i}]",
+                            type_name(item)
+                        ))
                     } else {
                         e
                     }

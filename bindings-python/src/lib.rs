@@ -1,1 +1,21 @@
-//! Python bindings of nextbest.
+//! Python bindings of nextbest: the native module `nextbest._nextbest`.
+//!
+//! The bindings are thin: every algorithm, check and error lives in the `nextbest` crate; this
+//! crate converts Python arguments (`convert`), releases the GIL for batch work and maps core
+//! errors to `nextbest.NextbestError` (`errors`).
+
+use pyo3::prelude::*;
+
+mod bandit;
+mod convert;
+mod errors;
+
+/// Native part of the ``nextbest`` package; import ``nextbest`` instead.
+#[pymodule]
+fn _nextbest(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", nextbest::VERSION)?;
+    errors::register(m)?;
+    m.add_class::<bandit::ThompsonBandit>()?;
+    m.add_class::<bandit::GaussianThompsonBandit>()?;
+    Ok(())
+}

@@ -523,3 +523,47 @@ fn arm_counts_and_names_are_checked_before_allocation() {
         ErrorKind::BadDocument
     );
 }
+
+#[test]
+fn batches_take_names_and_report_the_first_bad_row() {
+    use nextbest::bandit::ArmRef;
+    let mut b = ThompsonBandit::new(["card", "loan"], BetaPrior::default(), 1.0, 1).unwrap();
+    b.update_many(&["loan", "card", "loan"], &[1.0, 0.0, 1.0])
+        .unwrap();
+    assert_eq!(b.arms()[1].alpha(), 3.0);
+    let before = b.to_json();
+    let rows = [
+        ArmRef::Name("card".into()),
+        ArmRef::Index(1),
+        ArmRef::Name("nope".into()),
+    ];
+    let err = b.update_many(&rows, &[1.0, 2.0, 1.0]).unwrap_err();
+    assert!(err.message().starts_with("row 1:"), "{err}");
+    let err = b.update_many(&rows, &[1.0, 0.0, 1.0]).unwrap_err();
+    assert!(
+        err.message().starts_with("row 2: unknown arm \"nope\""),
+        "{err}"
+    );
+    assert_eq!(b.to_json(), before);
+}
+
+#[test]
+fn per_arm_priors_and_the_default_prior_persist() {
+    let priors = vec![
+        BetaPrior::new(2.0, 5.0).unwrap(),
+        BetaPrior::new(1.0, 9.0).unwrap(),
+    ];
+    let mut b = ThompsonBandit::unnamed_with_priors(priors, 1.0, 3).unwrap();
+    assert!(!b.is_named());
+    assert_eq!(b.arms()[1].beta(), 9.0);
+    assert_eq!(b.default_prior(), BetaPrior::default());
+    let mut c = ThompsonBandit::new(["a"], BetaPrior::new(3.0, 4.0).unwrap(), 1.0, 3).unwrap();
+    c.add_arm_default("b").unwrap();
+    assert_eq!(c.arms()[1].alpha(), 3.0);
+    let mut c2 = ThompsonBandit::from_json(&c.to_json()).unwrap();
+    assert_eq!(c2.default_prior(), BetaPrior::new(3.0, 4.0).unwrap());
+    c2.add_arm_default("c").unwrap();
+    assert_eq!(c2.arms()[2].beta(), 4.0);
+    b.add_arm_default("2").unwrap();
+    assert_eq!(b.arms()[2].alpha(), 1.0);
+}

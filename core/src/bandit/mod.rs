@@ -56,7 +56,14 @@ pub const MAX_NAME_BYTES: usize = 1024;
 /// One arm's posterior: how it learns, samples and is summarized.
 pub trait Arm: Clone + Send + Sync + 'static {
     /// The prior an arm starts from.
-    type Prior: Copy + std::fmt::Debug + PartialEq + Serialize + DeserializeOwned + Send + Sync;
+    type Prior: Copy
+        + Default
+        + std::fmt::Debug
+        + PartialEq
+        + Serialize
+        + DeserializeOwned
+        + Send
+        + Sync;
     /// The persisted state of an arm.
     type State: Copy + Serialize + DeserializeOwned;
     /// The document kind of a bandit over this arm.
@@ -86,6 +93,55 @@ pub trait Arm: Clone + Send + Sync + 'static {
     fn from_state(state: Self::State) -> Result<Self>;
 }
 
+/// Something that identifies an arm: its index (`usize`) or its name (`str`, `String`), or
+/// either ([`ArmRef`]). Batch calls accept any of them.
+pub trait ArmKey {
+    /// The index of the arm in `bandit`, checked.
+    fn index_in<A: Arm>(&self, bandit: &Thompson<A>) -> Result<usize>;
+}
+
+impl ArmKey for usize {
+    fn index_in<A: Arm>(&self, bandit: &Thompson<A>) -> Result<usize> {
+        bandit.check_arm(*self)
+    }
+}
+
+impl ArmKey for str {
+    fn index_in<A: Arm>(&self, bandit: &Thompson<A>) -> Result<usize> {
+        bandit.arm_index(self)
+    }
+}
+
+impl ArmKey for String {
+    fn index_in<A: Arm>(&self, bandit: &Thompson<A>) -> Result<usize> {
+        bandit.arm_index(self)
+    }
+}
+
+impl<K: ArmKey + ?Sized> ArmKey for &K {
+    fn index_in<A: Arm>(&self, bandit: &Thompson<A>) -> Result<usize> {
+        (**self).index_in(bandit)
+    }
+}
+
+/// An arm given by index or by name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ArmRef {
+    /// By index.
+    Index(usize),
+    /// By name.
+    Name(String),
+}
+
+impl ArmKey for ArmRef {
+    fn index_in<A: Arm>(&self, bandit: &Thompson<A>) -> Result<usize> {
+        match self {
+            ArmRef::Index(i) => i.index_in(bandit),
+            ArmRef::Name(n) => n.index_in(bandit),
+        }
+    }
+}
+
 /// A table of posterior summaries: one row per arm, one column per field.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Posterior {
@@ -103,6 +159,7 @@ pub struct Thompson<A: Arm> {
     names: Vec<String>,
     index: HashMap<String, usize>,
     arms: Vec<A>,
+    default_prior: A::Prior,
     named: bool,
     discount: f64,
     rng: Rng,
@@ -150,7 +207,8 @@ fn check_name(name: &str) -> Result<()> {
 }
 
 impl<A: Arm> Thompson<A> {
-    /// A bandit over the named arms, all with the same prior.
+    /// A bandit over the named arms, all with the same prior (also the default of
+    /// [`Thompson::add_arm`]).
     pub fn new<S: Into<String>>(
         names: impl IntoIterator<Item = S>,
         prior: A::Prior,
@@ -158,51 +216,74 @@ impl<A: Arm> Thompson<A> {
         seed: u64,
     ) -> Result<Self> {
         let names: Vec<String> = names.into_iter().map(Into::into).collect();
+        check_arm_count(names.len())?;
         let priors = vec![prior; names.len()];
-        Self::with_priors(names, priors, discount, seed)
+        Self::build(names, priors, prior, true, discount, seed)
     }
 
     /// A bandit over arms `0..n` (named `"0"`, `"1"`, ...), all with the same prior.
     pub fn unnamed(n: usize, prior: A::Prior, discount: f64, seed: u64) -> Result<Self> {
         check_arm_count(n)?;
-        let mut b = Self::new((0..n).map(|i| i.to_string()), prior, discount, seed)?;
-        b.named = false;
-        Ok(b)
+        let names = (0..n).map(|i| i.to_string()).collect();
+        Self::build(names, vec![prior; n], prior, false, discount, seed)
     }
 
-    /// A bandit over named arms with one prior per arm.
+    /// A bandit over named arms with one prior per arm; [`Thompson::add_arm`] defaults to
+    /// `A::Prior::default()`.
     pub fn with_priors(
         names: Vec<String>,
         priors: Vec<A::Prior>,
         discount: f64,
         seed: u64,
     ) -> Result<Self> {
+        Self::build(names, priors, A::Prior::default(), true, discount, seed)
+    }
+
+    /// A bandit over arms `0..priors.len()` with one prior per arm.
+    pub fn unnamed_with_priors(priors: Vec<A::Prior>, discount: f64, seed: u64) -> Result<Self> {
+        check_arm_count(priors.len())?;
+        let names = (0..priors.len()).map(|i| i.to_string()).collect();
+        Self::build(names, priors, A::Prior::default(), false, discount, seed)
+    }
+
+    fn build(
+        names: Vec<String>,
+        priors: Vec<A::Prior>,
+        default_prior: A::Prior,
+        named: bool,
+        discount: f64,
+        seed: u64,
+    ) -> Result<Self> {
         check_arm_count(names.len())?;
         if names.len() != priors.len() {
             return Err(Error::shape(format!(
-                "{} arm names but {} priors",
+                "{} arms but {} priors",
                 names.len(),
                 priors.len()
             )));
         }
         check_discount(discount)?;
+        A::new(default_prior)?;
         let arms = priors.into_iter().map(A::new).collect::<Result<Vec<_>>>()?;
-        Self::assemble(names, arms, true, discount, Rng::from_seed(seed))
+        Self::assemble(
+            names,
+            arms,
+            default_prior,
+            named,
+            discount,
+            Rng::from_seed(seed),
+        )
     }
 
     fn assemble(
         names: Vec<String>,
         arms: Vec<A>,
+        default_prior: A::Prior,
         named: bool,
         discount: f64,
         rng: Rng,
     ) -> Result<Self> {
-        if names.len() > MAX_ARMS {
-            return Err(Error::invalid(format!(
-                "{} arms exceed the limit of {MAX_ARMS}",
-                names.len()
-            )));
-        }
+        check_arm_count(names.len())?;
         let mut index = HashMap::with_capacity(names.len());
         for (i, name) in names.iter().enumerate() {
             check_name(name)?;
@@ -214,6 +295,7 @@ impl<A: Arm> Thompson<A> {
             names,
             index,
             arms,
+            default_prior,
             named,
             discount,
             rng,
@@ -238,6 +320,11 @@ impl<A: Arm> Thompson<A> {
     /// The discount factor in (0, 1].
     pub fn discount(&self) -> f64 {
         self.discount
+    }
+
+    /// The prior [`Thompson::add_arm_default`] gives a new arm.
+    pub fn default_prior(&self) -> A::Prior {
+        self.default_prior
     }
 
     /// The arms' posteriors, in index order.
@@ -435,9 +522,15 @@ impl<A: Arm> Thompson<A> {
         Ok(())
     }
 
-    /// Learns a batch of rewards, in order (batched or delayed feedback). Every pair is checked
-    /// before any is applied: on error the bandit is unchanged.
-    pub fn update_many(&mut self, arms: &[usize], rewards: &[f64]) -> Result<()> {
+    /// The index of `arm` (an index or a name), checked.
+    pub fn resolve<K: ArmKey + ?Sized>(&self, arm: &K) -> Result<usize> {
+        arm.index_in(self)
+    }
+
+    /// Learns a batch of rewards, in order (batched or delayed feedback); arms by index or by
+    /// name. Every row is checked, in order, before any is applied: on error the bandit is
+    /// unchanged and the message names the first bad row.
+    pub fn update_many<K: ArmKey>(&mut self, arms: &[K], rewards: &[f64]) -> Result<()> {
         if arms.len() != rewards.len() {
             return Err(Error::shape(format!(
                 "{} arms but {} rewards",
@@ -445,12 +538,15 @@ impl<A: Arm> Thompson<A> {
                 rewards.len()
             )));
         }
-        for (row, (&arm, &reward)) in arms.iter().zip(rewards).enumerate() {
-            self.check_arm(arm)
-                .and_then(|_| self.check_reward(arm, reward))
+        let mut indices = Vec::with_capacity(arms.len());
+        for (row, (arm, &reward)) in arms.iter().zip(rewards).enumerate() {
+            let index = arm
+                .index_in(self)
+                .and_then(|i| self.check_reward(i, reward).map(|()| i))
                 .map_err(|e| Error::new(e.kind(), format!("row {row}: {}", e.message())))?;
+            indices.push(index);
         }
-        for (&arm, &reward) in arms.iter().zip(rewards) {
+        for (arm, &reward) in indices.into_iter().zip(rewards) {
             self.apply(arm, reward);
         }
         Ok(())
@@ -516,6 +612,11 @@ impl<A: Arm> Thompson<A> {
         Ok(self.arms.len() - 1)
     }
 
+    /// Adds an arm with the bandit's default prior; returns its index.
+    pub fn add_arm_default(&mut self, name: impl Into<String>) -> Result<usize> {
+        self.add_arm(name, self.default_prior)
+    }
+
     /// Retires an arm, keeping every other arm's state; later arms move down one index.
     pub fn remove_arm(&mut self, arm: usize) -> Result<()> {
         self.check_arm(arm)?;
@@ -544,11 +645,13 @@ fn preview(names: &[String]) -> String {
 /// The persisted form of a bandit.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ThompsonPayload<S> {
+pub struct ThompsonPayload<S, P> {
     /// Whether arms were named by the caller.
     pub named: bool,
     /// The discount factor.
     pub discount: f64,
+    /// The prior new arms get by default.
+    pub default_prior: P,
     /// The generator's state, so that a reloaded bandit continues the same stream.
     pub rng_state: [u64; 4],
     /// The arms, in index order.
@@ -568,12 +671,13 @@ pub struct ArmEntry<S> {
 impl<A: Arm> Persist for Thompson<A> {
     const KIND: &'static str = A::KIND;
     const VERSION: u32 = 1;
-    type Payload = ThompsonPayload<A::State>;
+    type Payload = ThompsonPayload<A::State, A::Prior>;
 
     fn to_payload(&self) -> Self::Payload {
         ThompsonPayload {
             named: self.named,
             discount: self.discount,
+            default_prior: self.default_prior,
             rng_state: self.rng.state(),
             arms: self
                 .names
@@ -609,7 +713,9 @@ impl<A: Arm> Persist for Thompson<A> {
             names.push(entry.name);
             arms.push(arm);
         }
-        Self::assemble(names, arms, p.named, p.discount, rng).map_err(bad)
+        A::new(p.default_prior)
+            .map_err(|e| bad(Error::invalid(format!("default prior: {}", e.message()))))?;
+        Self::assemble(names, arms, p.default_prior, p.named, p.discount, rng).map_err(bad)
     }
 }
 
@@ -620,6 +726,7 @@ where
     fn eq(&self, other: &Self) -> bool {
         self.names == other.names
             && self.named == other.named
+            && self.default_prior == other.default_prior
             && self.discount == other.discount
             && self.rng == other.rng
             && self

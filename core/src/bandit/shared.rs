@@ -37,6 +37,16 @@ impl<A: Arm> Shared<A> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Exclusive access if no other thread holds it now (`None` otherwise), so that a caller
+    /// can release resources of its own (such as Python's GIL) before waiting in [`Shared::lock`].
+    pub fn try_lock(&self) -> Option<MutexGuard<'_, Thompson<A>>> {
+        match self.inner.try_lock() {
+            Ok(guard) => Some(guard),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
+    }
+
     /// The bandit, unwrapped.
     pub fn into_inner(self) -> Thompson<A> {
         self.inner.into_inner().unwrap_or_else(|p| p.into_inner())
