@@ -7,7 +7,13 @@ use nextbest::bandit::{BetaPrior, ThompsonBandit};
 use nextbest::persist::Persist;
 use nextbest::rng::Rng;
 
-const OFFERS: [&str; 5] = ["credit_card", "mortgage", "savings_plan", "insurance", "personal_loan"];
+const OFFERS: [&str; 5] = [
+    "credit_card",
+    "mortgage",
+    "savings_plan",
+    "insurance",
+    "personal_loan",
+];
 /// True acceptance rates, unknown to the bandit.
 const RATES: [f64; 5] = [0.040, 0.015, 0.062, 0.030, 0.025];
 const WEEKS: usize = 12;
@@ -68,7 +74,10 @@ fn main() -> nextbest::Result<()> {
         100.0 * RATES[2],
         100.0 * RATES.iter().sum::<f64>() / 5.0,
     );
-    println!("Mean log propensity logged per decision: {:.3}", log_propensity_sum / n);
+    println!(
+        "Mean log propensity logged per decision: {:.3}",
+        log_propensity_sum / n
+    );
 
     println!("\nPosterior (95% credible interval of each acceptance rate):");
     let post = bandit.posterior();
@@ -82,6 +91,9 @@ fn main() -> nextbest::Result<()> {
     let saved = bandit.to_json();
     let restored = ThompsonBandit::from_json(&saved)?;
     assert_eq!(restored, bandit);
-    println!("\nState saved as a {}-byte versioned JSON document and reloaded identically.", saved.len());
+    println!(
+        "\nState saved as a {}-byte versioned JSON document and reloaded identically.",
+        saved.len()
+    );
     Ok(())
 }
