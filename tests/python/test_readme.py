@@ -11,3 +11,19 @@ def test_readme_python_quick_start_runs(capsys):
     for block in blocks:
         exec(compile(block, str(README), "exec"), {})
     assert "alpha" in capsys.readouterr().out
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import nextbest
+
+    finder, runner = doctest.DocTestFinder(exclude_empty=True), doctest.DocTestRunner()
+    examples = 0
+    for name in ("nextbest", "ThompsonBandit", "GaussianThompsonBandit"):
+        obj = nextbest if name == "nextbest" else getattr(nextbest, name)
+        for test in finder.find(obj, name, globs={"nextbest": nextbest}):
+            examples += len(test.examples)
+            runner.run(test)
+    assert examples >= 10
+    assert runner.summarize(verbose=False).failed == 0
