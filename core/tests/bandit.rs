@@ -376,13 +376,14 @@ fn wrong_future_and_hostile_documents_are_refused() {
         good.replace("\"name\":\"1\"", "\"name\":\"0\""),
         good.replace("\"payload\":{", "\"payload\":{\"extra\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],"),
         format!(
-            r#"{{"format":"nextbest","kind":"thompson_bandit","version":1,"payload":{{"named":true,"discount":1.0,"rng_state":[1,2,3,4],"arms":[{}]}}}}"#,
+            r#"{{"format":"nextbest","kind":"thompson_bandit","version":1,"payload":{{"named":true,"discount":1.0,"default_prior":{{"alpha":1.0,"beta":1.0}},"rng_state":[1,2,3,4],"arms":[{}]}}}}"#,
             vec![r#"{"name":"a","state":{"prior":{"alpha":1.0,"beta":1.0},"successes":0.0,"failures":0.0}}"#; 100_001].join(",")
         ),
-        r#"{"format":"nextbest","kind":"thompson_bandit","version":1,"payload":{"named":true,"discount":1.0,"rng_state":[1,2,3,4],"arms":[]}}"#.to_string(),
+        r#"{"format":"nextbest","kind":"thompson_bandit","version":1,"payload":{"named":true,"discount":1.0,"default_prior":{"alpha":1.0,"beta":1.0},"rng_state":[1,2,3,4],"arms":[]}}"#.to_string(),
     ];
     for doc in &hostile {
         let err = kind(doc);
+        assert!(!err.message().contains("missing field"), "{err}");
         assert!(
             matches!(err.kind(), ErrorKind::BadDocument),
             "{} -> {err:?}",

@@ -337,7 +337,7 @@ static void test_beta_round_trip(void) {
 #define BETA_ARM(name, alpha, succ) \
     "{\"name\":\"" name "\",\"state\":{\"prior\":{\"alpha\":" alpha ",\"beta\":1.0},\"successes\":" succ ",\"failures\":0.0}}"
 #define BETA_DOC(discount, rng, arms) \
-    ENVELOPE("thompson_bandit", 1, "{\"named\":true,\"discount\":" discount ",\"rng_state\":" rng ",\"arms\":[" arms "]}")
+    ENVELOPE("thompson_bandit", 1, "{\"named\":true,\"discount\":" discount ",\"default_prior\":{\"alpha\":1.0,\"beta\":1.0},\"rng_state\":" rng ",\"arms\":[" arms "]}")
 
 /* Builds {"...","arms":[A, A, ...]} with n copies of one arm, each with a distinct name. */
 static char *many_arms_doc(size_t n) {
@@ -345,7 +345,8 @@ static char *many_arms_doc(size_t n) {
     char *doc = malloc(cap);
     size_t len = (size_t)snprintf(doc, cap, "%s",
                                   "{\"format\":\"nextbest\",\"kind\":\"thompson_bandit\",\"version\":1,"
-                                  "\"payload\":{\"named\":true,\"discount\":1.0,\"rng_state\":[1,2,3,4],\"arms\":[");
+                                  "\"payload\":{\"named\":true,\"discount\":1.0,\"default_prior\":{\"alpha\":1.0,\"beta\":1.0},"
+                                  "\"rng_state\":[1,2,3,4],\"arms\":[");
     for (size_t i = 0; i < n; i++) {
         len += (size_t)snprintf(doc + len, cap - len,
                                 "%s{\"name\":\"a%zu\",\"state\":{\"prior\":{\"alpha\":1.0,\"beta\":1.0},"
@@ -587,7 +588,7 @@ static void test_gaussian(void) {
     nb_string_free(json);
     nb_bandit_free(beta);
 #define GAUSS_DOC(state) \
-    ENVELOPE("gaussian_thompson_bandit", 1, "{\"named\":false,\"discount\":1.0,\"rng_state\":[1,2,3,4],\"arms\":[{\"name\":\"0\",\"state\":" state "}]}")
+    ENVELOPE("gaussian_thompson_bandit", 1, "{\"named\":false,\"discount\":1.0,\"default_prior\":{\"type\":\"uninformative\"},\"rng_state\":[1,2,3,4],\"arms\":[{\"name\":\"0\",\"state\":" state "}]}")
     OK(nb_gaussian_bandit_from_json(GAUSS_DOC("{\"prior\":{\"type\":\"uninformative\"},\"count\":2.0,\"mean\":1.0,\"m2\":1.0}"), &h));
     nb_gaussian_bandit_free(h);
     FAILS(nb_gaussian_bandit_from_json(GAUSS_DOC("{\"prior\":{\"type\":\"uninformative\"},\"count\":1e308,\"mean\":1.0,\"m2\":1.0}"), &k),
