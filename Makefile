@@ -53,8 +53,8 @@ bench:
 	rm -rf target/bench-wheels
 	$(BENCH_VENV)/bin/maturin build --release -q -m bindings-python/Cargo.toml -o target/bench-wheels
 	$(BENCH_VENV)/bin/python -m pip install -q --force-reinstall --no-deps target/bench-wheels/nextbest-*.whl
-	$(CARGO) bench -p nextbest-benches
-	$(BENCH_VENV)/bin/python benches/python/bench_bandit.py
+	$(BENCH_VENV)/bin/python benches/python/criterion_summary.py --run 3
+	$(BENCH_VENV)/bin/python benches/python/bench_bandit.py --json target/bench-python.json
 
 ## Install libnextbest (shared and static), its header and a pkg-config file under PREFIX.
 install:

@@ -1,16 +1,15 @@
 //! Criterion benchmarks of the Thompson-sampling bandits: 10 arms, Beta(1, 1) priors.
 //!
 //! Run with `cargo bench -p nextbest-benches --bench bandit` (add `-- --quick` for a smoke run).
-//! Every group reports elements per second (decisions, rewards or calls), single-threaded: the
-//! numbers are per core. Rewards are pre-generated from fixed Bernoulli acceptance rates (or, for
-//! the Gaussian bandit, from fixed Normal revenues), so the timed loops do nothing but call the
-//! bandit.
+//! Every group reports elements per second (decisions, rewards or calls). Everything runs on one
+//! thread (per-core numbers) except `select_many_100k`, which the core spreads over every core
+//! with rayon; `select_many_100k_1thread` is the same call on a one-thread pool. Rewards are
+//! pre-generated from fixed Bernoulli acceptance rates (or, for the Gaussian bandit, from fixed
+//! Normal revenues), so the timed loops do nothing but call the bandit.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use nextbest::bandit::{
-    BetaPrior, GaussianPrior, GaussianThompsonBandit, ThompsonBandit,
-};
-use nextbest::rng::Rng;
+use nextbest::bandit::{BetaPrior, GaussianPrior, GaussianThompsonBandit, ThompsonBandit};
+use nextbest::rng::{GammaShape, Rng};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -69,7 +68,10 @@ fn select_update(c: &mut Criterion) {
     let rewards = bernoulli_rewards(1);
     let mut g = c.benchmark_group("beta");
     g.throughput(Throughput::Elements(1));
-    for (name, discount) in [("select_update", 1.0), ("select_update_discount_0.9995", 0.9995)] {
+    for (name, discount) in [
+        ("select_update", 1.0),
+        ("select_update_discount_0.9995", 0.9995),
+    ] {
         let mut b = beta_bandit(discount);
         let mut t = 0usize;
         g.bench_function(name, |bench| {
@@ -84,16 +86,27 @@ fn select_update(c: &mut Criterion) {
     g.finish();
 }
 
-/// 100,000 independent decisions from a learned posterior.
+/// 100,000 independent decisions from a learned posterior: on rayon's global pool (every core,
+/// as callers get it) and on a one-thread pool (the per-core rate).
 fn select_many(c: &mut Criterion) {
     let rewards = bernoulli_rewards(2);
     let mut b = learned_beta_bandit(&rewards);
     let mut out = vec![0usize; BATCH];
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
     let mut g = c.benchmark_group("beta");
     g.throughput(Throughput::Elements(BATCH as u64));
     g.bench_function("select_many_100k", |bench| {
         bench.iter(|| {
             b.select_many(None, &mut out).unwrap();
+            black_box(out[BATCH - 1])
+        })
+    });
+    g.bench_function("select_many_100k_1thread", |bench| {
+        bench.iter(|| {
+            one.install(|| b.select_many(None, &mut out)).unwrap();
             black_box(out[BATCH - 1])
         })
     });
@@ -103,7 +116,9 @@ fn select_many(c: &mut Criterion) {
 /// 100,000 logged rewards learned in one call (batched or delayed feedback).
 fn update_many(c: &mut Criterion) {
     let mut rng = Rng::from_seed(3);
-    let arms: Vec<usize> = (0..BATCH).map(|_| rng.below(ARMS as u64) as usize).collect();
+    let arms: Vec<usize> = (0..BATCH)
+        .map(|_| rng.below(ARMS as u64) as usize)
+        .collect();
     let rewards: Vec<f64> = arms
         .iter()
         .map(|&a| f64::from(u8::from(rng.uniform() < RATES[a])))
@@ -138,8 +153,7 @@ fn arm_probabilities(c: &mut Criterion) {
 /// Gaussian (Normal-Inverse-Gamma) bandit: one decision and its revenue at a time.
 fn gaussian_select_update(c: &mut Criterion) {
     let rewards = gaussian_rewards(5);
-    let mut b =
-        GaussianThompsonBandit::unnamed(ARMS, GaussianPrior::default(), 1.0, 42).unwrap();
+    let mut b = GaussianThompsonBandit::unnamed(ARMS, GaussianPrior::default(), 1.0, 42).unwrap();
     let mut t = 0usize;
     let mut g = c.benchmark_group("gaussian");
     g.throughput(Throughput::Elements(1));
@@ -154,9 +168,27 @@ fn gaussian_select_update(c: &mut Criterion) {
     g.finish();
 }
 
+/// The sampling cost underneath every decision: one Beta draw (two gamma variates), for a
+/// sparse and a well-observed posterior. A 10-arm decision makes ten of them.
+fn beta_draw(c: &mut Criterion) {
+    let mut rng = Rng::from_seed(6);
+    let mut g = c.benchmark_group("rng");
+    g.throughput(Throughput::Elements(1));
+    for (name, a, b) in [
+        ("beta_draw_3_74", 3.0, 74.0),
+        ("beta_draw_112_1071", 112.0, 1071.0),
+    ] {
+        let (a, b) = (GammaShape::new(a), GammaShape::new(b));
+        g.bench_function(name, |bench| {
+            bench.iter(|| rng.beta(black_box(&a), black_box(&b)))
+        });
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = config();
-    targets = select_update, select_many, update_many, arm_probabilities, gaussian_select_update
+    targets = select_update, select_many, update_many, arm_probabilities, gaussian_select_update, beta_draw
 }
 criterion_main!(benches);

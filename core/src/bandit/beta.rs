@@ -71,7 +71,7 @@ impl BetaArm {
     pub fn beta(&self) -> f64 {
         self.state.prior.beta + self.state.failures
     }
-    fn refresh(&mut self) {
+    fn refresh_constants(&mut self) {
         self.a = GammaShape::new(self.alpha());
         self.b = GammaShape::new(self.beta());
     }
@@ -103,13 +103,15 @@ impl Arm for BetaArm {
     fn observe(&mut self, reward: f64) {
         self.state.successes += reward;
         self.state.failures += 1.0 - reward;
-        self.refresh();
+    }
+
+    fn refresh(&mut self) {
+        self.refresh_constants();
     }
 
     fn decay(&mut self, factor: f64) {
         self.state.successes *= factor;
         self.state.failures *= factor;
-        self.refresh();
     }
 
     fn is_unexplored(&self) -> bool {
@@ -159,7 +161,7 @@ impl Arm for BetaArm {
             a: GammaShape::new(1.0),
             b: GammaShape::new(1.0),
         };
-        arm.refresh();
+        arm.refresh_constants();
         Ok(arm)
     }
 }

@@ -115,7 +115,7 @@ pub struct GaussianArm {
 }
 
 impl GaussianArm {
-    fn refresh(&mut self) {
+    fn refresh_constants(&mut self) {
         let s = self.state;
         let (mu0, k0, a0, b0) = s.prior.nig();
         let kn = k0 + s.count;
@@ -178,13 +178,15 @@ impl Arm for GaussianArm {
         if s.m2 < 0.0 {
             s.m2 = 0.0;
         }
-        self.refresh();
+    }
+
+    fn refresh(&mut self) {
+        self.refresh_constants();
     }
 
     fn decay(&mut self, factor: f64) {
         self.state.count *= factor;
         self.state.m2 *= factor;
-        self.refresh();
     }
 
     fn is_unexplored(&self) -> bool {
@@ -257,7 +259,7 @@ impl Arm for GaussianArm {
             scale: 0.0,
             half_dof: None,
         };
-        arm.refresh();
+        arm.refresh_constants();
         Ok(arm)
     }
 }

@@ -75,10 +75,12 @@ pub trait Arm: Clone + Send + Sync + 'static {
     fn new(prior: Self::Prior) -> Result<Self>;
     /// `Err(constraint)` when the (finite) reward is not accepted.
     fn check_reward(reward: f64) -> Result<(), &'static str>;
-    /// Adds one reward (already checked).
+    /// Adds one reward (already checked); [`Arm::refresh`] must follow before sampling.
     fn observe(&mut self, reward: f64);
-    /// Multiplies the evidence by `factor` in (0, 1).
+    /// Multiplies the evidence by `factor` in (0, 1); [`Arm::refresh`] must follow.
     fn decay(&mut self, factor: f64);
+    /// Recomputes what sampling needs from the evidence, after observe or decay.
+    fn refresh(&mut self);
     /// Whether the arm must be played before posterior sampling applies to it.
     fn is_unexplored(&self) -> bool;
     /// One draw of the arm's expected reward from its posterior.
@@ -505,20 +507,31 @@ impl<A: Arm> Thompson<A> {
     }
 
     #[inline]
-    fn apply(&mut self, arm: usize, reward: f64) {
-        if self.discount < 1.0 {
-            for a in &mut self.arms {
-                a.decay(self.discount);
+    /// Applies checked rewards in order, then refreshes the arms they changed (each arm at
+    /// most once when the batch is at least as long as the arms are many).
+    fn apply(&mut self, arms: &[usize], rewards: &[f64]) {
+        for (&arm, &reward) in arms.iter().zip(rewards) {
+            if self.discount < 1.0 {
+                for a in &mut self.arms {
+                    a.decay(self.discount);
+                }
+            }
+            self.arms[arm].observe(reward);
+        }
+        if self.discount < 1.0 || arms.len() >= self.arms.len() {
+            self.arms.iter_mut().for_each(A::refresh);
+        } else {
+            for &arm in arms {
+                self.arms[arm].refresh();
             }
         }
-        self.arms[arm].observe(reward);
     }
 
     /// Learns one reward of `arm`.
     pub fn update(&mut self, arm: usize, reward: f64) -> Result<()> {
         self.check_arm(arm)?;
         self.check_reward(arm, reward)?;
-        self.apply(arm, reward);
+        self.apply(&[arm], &[reward]);
         Ok(())
     }
 
@@ -546,9 +559,7 @@ impl<A: Arm> Thompson<A> {
                 .map_err(|e| Error::new(e.kind(), format!("row {row}: {}", e.message())))?;
             indices.push(index);
         }
-        for (arm, &reward) in indices.into_iter().zip(rewards) {
-            self.apply(arm, reward);
-        }
+        self.apply(&indices, rewards);
         Ok(())
     }
 
