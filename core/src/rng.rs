@@ -547,7 +547,7 @@ const ZIG_RATIO: [f64; 128] = [
 /// The layer (low 7 bits) and the uniform in [-1, 1) (top 53 bits) of one ziggurat draw.
 #[inline(always)]
 fn zig_layer(bits: u64) -> (usize, f64) {
-    let u = 2.0 * ((bits >> 11) as i64 as f64 * (1.0 / (1u64 << 53) as f64)) - 1.0;
+    let u = (bits >> 11) as i64 as f64 * (1.0 / (1u64 << 52) as f64) - 1.0;
     ((bits & 0x7F) as usize, u)
 }
 

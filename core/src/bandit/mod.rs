@@ -412,15 +412,16 @@ impl<A: Arm> Thompson<A> {
                 .nth(k)
                 .expect("k is below the number of unexplored arms");
         }
-        let mut best = usize::MAX;
+        // Draws are finite, so the first eligible arm always beats -inf; the running maximum
+        // is kept without a branch (which arm leads is unpredictable early on).
+        let mut best = 0;
         let mut best_value = f64::NEG_INFINITY;
         for (i, arm) in arms.iter().enumerate() {
             if ok(i) {
                 let v = arm.sample(rng);
-                if best == usize::MAX || v > best_value {
-                    best = i;
-                    best_value = v;
-                }
+                let better = v > best_value;
+                best = if better { i } else { best };
+                best_value = if better { v } else { best_value };
             }
         }
         best
