@@ -106,3 +106,31 @@ pub fn open_envelope(json: &str, kind: &str, newest: u32) -> Result<(u32, serde_
     }
     Ok((env.version as u32, env.payload))
 }
+
+/// Serde adapter for `[u64; 4]` as four hexadecimal strings (1 to 16 digits each), so that
+/// 64-bit values survive JSON tools that read every number as a double.
+pub mod hex_words {
+    use serde::{de::Error as _, Deserialize, Deserializer, Serializer};
+
+    /// Writes the words as 16-digit lowercase hexadecimal strings.
+    pub fn serialize<S: Serializer>(words: &[u64; 4], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(words.iter().map(|w| format!("{w:016x}")))
+    }
+
+    /// Reads four hexadecimal strings.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u64; 4], D::Error> {
+        let strings = <[String; 4]>::deserialize(d)?;
+        let mut words = [0u64; 4];
+        for (w, s) in words.iter_mut().zip(&strings) {
+            if s.is_empty() || s.len() > 16 {
+                return Err(D::Error::custom(format!(
+                    "generator word {s:?} is not 1 to 16 hexadecimal digits"
+                )));
+            }
+            *w = u64::from_str_radix(s, 16).map_err(|_| {
+                D::Error::custom(format!("generator word {s:?} is not hexadecimal"))
+            })?;
+        }
+        Ok(words)
+    }
+}

@@ -372,14 +372,15 @@ fn wrong_future_and_hostile_documents_are_refused() {
         good.replace("\"discount\":1.0", "\"discount\":7.0"),
         good.replace("\"named\":false", "\"named\":\"yes\""),
         good.replace("\"successes\":0.0", "\"successes\":1e999"),
+        good.replace("\"rng_state\":[\"", "\"rng_state\":[\"zz"),
         regex_like_replace_rng(&good),
         good.replace("\"name\":\"1\"", "\"name\":\"0\""),
         good.replace("\"payload\":{", "\"payload\":{\"extra\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],"),
         format!(
-            r#"{{"format":"nextbest","kind":"thompson_bandit","version":1,"payload":{{"named":true,"discount":1.0,"default_prior":{{"alpha":1.0,"beta":1.0}},"rng_state":[1,2,3,4],"arms":[{}]}}}}"#,
+            r#"{{"format":"nextbest","kind":"thompson_bandit","version":1,"payload":{{"named":true,"discount":1.0,"default_prior":{{"alpha":1.0,"beta":1.0}},"rng_state":["1","2","3","4"],"arms":[{}]}}}}"#,
             vec![r#"{"name":"a","state":{"prior":{"alpha":1.0,"beta":1.0},"successes":0.0,"failures":0.0}}"#; 100_001].join(",")
         ),
-        r#"{"format":"nextbest","kind":"thompson_bandit","version":1,"payload":{"named":true,"discount":1.0,"default_prior":{"alpha":1.0,"beta":1.0},"rng_state":[1,2,3,4],"arms":[]}}"#.to_string(),
+        r#"{"format":"nextbest","kind":"thompson_bandit","version":1,"payload":{"named":true,"discount":1.0,"default_prior":{"alpha":1.0,"beta":1.0},"rng_state":["1","2","3","4"],"arms":[]}}"#.to_string(),
     ];
     for doc in &hostile {
         let err = kind(doc);
@@ -395,7 +396,7 @@ fn wrong_future_and_hostile_documents_are_refused() {
 fn regex_like_replace_rng(doc: &str) -> String {
     let start = doc.find("\"rng_state\":[").unwrap() + "\"rng_state\":[".len();
     let end = start + doc[start..].find(']').unwrap();
-    format!("{}0,0,0,0{}", &doc[..start], &doc[end..])
+    format!("{}\"0\",\"0\",\"0\",\"0\"{}", &doc[..start], &doc[end..])
 }
 
 #[test]

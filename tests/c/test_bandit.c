@@ -333,7 +333,7 @@ static void test_beta_round_trip(void) {
 
 #define ENVELOPE(kind, version, payload) \
     "{\"format\":\"nextbest\",\"kind\":\"" kind "\",\"version\":" #version ",\"payload\":" payload "}"
-#define RNG "[1,2,3,4]"
+#define RNG "[\"1\",\"2\",\"3\",\"4\"]"
 #define BETA_ARM(name, alpha, succ) \
     "{\"name\":\"" name "\",\"state\":{\"prior\":{\"alpha\":" alpha ",\"beta\":1.0},\"successes\":" succ ",\"failures\":0.0}}"
 #define BETA_DOC(discount, rng, arms) \
@@ -346,7 +346,7 @@ static char *many_arms_doc(size_t n) {
     size_t len = (size_t)snprintf(doc, cap, "%s",
                                   "{\"format\":\"nextbest\",\"kind\":\"thompson_bandit\",\"version\":1,"
                                   "\"payload\":{\"named\":true,\"discount\":1.0,\"default_prior\":{\"alpha\":1.0,\"beta\":1.0},"
-                                  "\"rng_state\":[1,2,3,4],\"arms\":[");
+                                  "\"rng_state\":[\"1\",\"2\",\"3\",\"4\"],\"arms\":[");
     for (size_t i = 0; i < n; i++) {
         len += (size_t)snprintf(doc + len, cap - len,
                                 "%s{\"name\":\"a%zu\",\"state\":{\"prior\":{\"alpha\":1.0,\"beta\":1.0},"
@@ -400,12 +400,12 @@ static void test_hostile_documents(void) {
     FAILS(nb_bandit_from_json(BETA_DOC("1.0", RNG, BETA_ARM("", "1.0", "0.0")), &b), NB_BAD_DOCUMENT, "empty");
     FAILS(nb_bandit_from_json(BETA_DOC("1.0", RNG, ""), &b), NB_BAD_DOCUMENT, "no arms");
     FAILS(nb_bandit_from_json(BETA_DOC("2.0", RNG, BETA_ARM("card", "1.0", "0.0")), &b), NB_BAD_DOCUMENT, "discount");
-    FAILS(nb_bandit_from_json(BETA_DOC("1.0", "[0,0,0,0]", BETA_ARM("card", "1.0", "0.0")), &b), NB_BAD_DOCUMENT, "all zero");
+    FAILS(nb_bandit_from_json(BETA_DOC("1.0", "[\"0\",\"0\",\"0\",\"0\"]", BETA_ARM("card", "1.0", "0.0")), &b), NB_BAD_DOCUMENT, "all zero");
     FAILS(nb_bandit_from_json(BETA_DOC("1.0", "[1,2,3]", BETA_ARM("card", "1.0", "0.0")), &b), NB_BAD_DOCUMENT, "invalid payload");
     FAILS(nb_bandit_from_json(BETA_DOC("1.0", "[-1,2,3,4]", BETA_ARM("card", "1.0", "0.0")), &b), NB_BAD_DOCUMENT, "invalid payload");
     FAILS(nb_bandit_from_json(BETA_DOC("1.0", "[1e30,2,3,4]", BETA_ARM("card", "1.0", "0.0")), &b), NB_BAD_DOCUMENT, "invalid payload");
     FAILS(nb_bandit_from_json(ENVELOPE("thompson_bandit", 1,
-                                       "{\"named\":true,\"discount\":1.0,\"rng_state\":[1,2,3,4],\"arms\":[],\"extra\":1}"),
+                                       "{\"named\":true,\"discount\":1.0,\"rng_state\":[\"1\",\"2\",\"3\",\"4\"],\"arms\":[],\"extra\":1}"),
                               &b),
           NB_BAD_DOCUMENT, "extra");
 
@@ -588,7 +588,7 @@ static void test_gaussian(void) {
     nb_string_free(json);
     nb_bandit_free(beta);
 #define GAUSS_DOC(state) \
-    ENVELOPE("gaussian_thompson_bandit", 1, "{\"named\":false,\"discount\":1.0,\"default_prior\":{\"type\":\"uninformative\"},\"rng_state\":[1,2,3,4],\"arms\":[{\"name\":\"0\",\"state\":" state "}]}")
+    ENVELOPE("gaussian_thompson_bandit", 1, "{\"named\":false,\"discount\":1.0,\"default_prior\":{\"type\":\"uninformative\"},\"rng_state\":[\"1\",\"2\",\"3\",\"4\"],\"arms\":[{\"name\":\"0\",\"state\":" state "}]}")
     OK(nb_gaussian_bandit_from_json(GAUSS_DOC("{\"prior\":{\"type\":\"uninformative\"},\"count\":2.0,\"mean\":1.0,\"m2\":1.0}"), &h));
     nb_gaussian_bandit_free(h);
     FAILS(nb_gaussian_bandit_from_json(GAUSS_DOC("{\"prior\":{\"type\":\"uninformative\"},\"count\":1e308,\"mean\":1.0,\"m2\":1.0}"), &k),

@@ -664,7 +664,10 @@ pub struct ThompsonPayload<S, P> {
     pub discount: f64,
     /// The prior new arms get by default.
     pub default_prior: P,
-    /// The generator's state, so that a reloaded bandit continues the same stream.
+    /// The generator's state, so that a reloaded bandit continues the same stream; written
+    /// as four hexadecimal strings, since JSON tools that read numbers as doubles would
+    /// corrupt 64-bit integers.
+    #[serde(with = "crate::persist::hex_words")]
     pub rng_state: [u64; 4],
     /// The arms, in index order.
     pub arms: Vec<ArmEntry<S>>,
