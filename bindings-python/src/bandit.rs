@@ -447,6 +447,107 @@ impl<A: Arm> Inner<A> {
     }
 }
 
+/// The `#[pymethods]` block of a bandit class: its own methods, then the ones every bandit
+/// class shares (they only delegate to [`Inner`]).
+macro_rules! bandit_pymethods {
+    ($class:ident, $arm:ty, { $($own:tt)* }) => {
+        #[pymethods]
+        impl $class {
+            $($own)*
+
+            /// ``n`` independent decisions with the current posterior, as a NumPy int64 array of arm
+            /// indices (see ``arms`` for their names). Runs without the GIL.
+            #[pyo3(signature = (n, eligible=None))]
+            fn select_many<'py>(
+                &self,
+                py: Python<'py>,
+                n: &Bound<'py, PyAny>,
+                eligible: Option<&Bound<'py, PyAny>>,
+            ) -> PyResult<Bound<'py, PyArray1<i64>>> {
+                self.inner.select_many(py, n, eligible)
+            }
+
+            /// Learns a batch of rewards in order (batched or delayed feedback). ``arms``: a NumPy
+            /// integer array or a list of indices and/or names; ``rewards``: numbers, one per arm.
+            /// The whole batch is checked first: on error the bandit is unchanged. Runs without the
+            /// GIL.
+            fn update_many(
+                &self,
+                py: Python<'_>,
+                arms: &Bound<'_, PyAny>,
+                rewards: &Bound<'_, PyAny>,
+            ) -> PyResult<()> {
+                self.inner.update_many(py, arms, rewards)
+            }
+
+            /// The probability that ``select(eligible)`` picks each arm now, as a NumPy float64 array
+            /// (0 where ineligible): the propensity to log with each decision.
+            #[pyo3(signature = (eligible=None))]
+            fn arm_probabilities<'py>(
+                &self,
+                py: Python<'py>,
+                eligible: Option<&Bound<'py, PyAny>>,
+            ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+                self.inner.arm_probabilities(py, eligible)
+            }
+
+            /// Retires an arm (by name or index), keeping every other arm's state; later arms move
+            /// down one index.
+            fn remove_arm(&self, py: Python<'_>, arm: &Bound<'_, PyAny>) -> PyResult<()> {
+                self.inner.remove_arm(py, arm)
+            }
+
+            /// The arm names, in index order (``"0"``, ``"1"``, ... for unnamed bandits).
+            #[getter]
+            fn arms<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+                self.inner.arms(py)
+            }
+
+            /// The number of arms.
+            #[getter]
+            fn n_arms(&self) -> usize {
+                self.inner.n_arms()
+            }
+
+            /// The discount factor in (0, 1].
+            #[getter]
+            fn discount(&self) -> f64 {
+                self.inner.discount()
+            }
+
+            fn __len__(&self) -> usize {
+                self.inner.n_arms()
+            }
+
+            fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+                self.inner.repr(py, stringify!($class))
+            }
+
+            /// The whole state (arms, their evidence, the generator) as a versioned JSON document.
+            fn to_json(&self, py: Python<'_>) -> String {
+                self.inner.to_json(py)
+            }
+
+            /// Loads a bandit saved by ``to_json``; it continues the same random stream. Every value
+            /// of the document is checked.
+            #[classmethod]
+            fn from_json(_cls: &Bound<'_, PyType>, document: &Bound<'_, PyAny>) -> PyResult<Self> {
+                let py = document.py();
+                let b = Inner::<$arm>::load(py, document)?;
+                Ok($class {
+                    inner: Inner::new(py, b),
+                })
+            }
+
+            fn __reduce__<'py>(
+                slf: &Bound<'py, Self>,
+            ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+                slf.get().inner.reduce(slf.as_any())
+            }
+        }
+    };
+}
+
 /// Beta-Bernoulli Thompson sampling over offers (arms) whose rewards are in ``[0, 1]``
 /// (accepted = 1, declined = 0).
 ///
@@ -524,8 +625,7 @@ fn float_or_seq_or(
     }
 }
 
-#[pymethods]
-impl ThompsonBandit {
+bandit_pymethods!(ThompsonBandit, BetaArm, {
     #[new]
     #[pyo3(
         signature = (arms, prior_alpha=None, prior_beta=None, discount=None, seed=None),
@@ -560,18 +660,6 @@ impl ThompsonBandit {
         self.inner.select(py, eligible)
     }
 
-    /// ``n`` independent decisions with the current posterior, as a NumPy int64 array of arm
-    /// indices (see ``arms`` for their names). Runs without the GIL.
-    #[pyo3(signature = (n, eligible=None))]
-    fn select_many<'py>(
-        &self,
-        py: Python<'py>,
-        n: &Bound<'py, PyAny>,
-        eligible: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyArray1<i64>>> {
-        self.inner.select_many(py, n, eligible)
-    }
-
     /// A ranked slate of ``k`` distinct eligible arms, best first: one posterior draw per arm,
     /// the ``k`` largest. Names (indices for unnamed bandits).
     #[pyo3(signature = (k, eligible=None))]
@@ -592,30 +680,6 @@ impl ThompsonBandit {
         reward: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
         self.inner.update(py, arm, reward)
-    }
-
-    /// Learns a batch of rewards in order (batched or delayed feedback). ``arms``: a NumPy
-    /// integer array or a list of indices and/or names; ``rewards``: numbers, one per arm.
-    /// The whole batch is checked first: on error the bandit is unchanged. Runs without the
-    /// GIL.
-    fn update_many(
-        &self,
-        py: Python<'_>,
-        arms: &Bound<'_, PyAny>,
-        rewards: &Bound<'_, PyAny>,
-    ) -> PyResult<()> {
-        self.inner.update_many(py, arms, rewards)
-    }
-
-    /// The probability that ``select(eligible)`` picks each arm now, as a NumPy float64 array
-    /// (0 where ineligible): the propensity to log with each decision.
-    #[pyo3(signature = (eligible=None))]
-    fn arm_probabilities<'py>(
-        &self,
-        py: Python<'py>,
-        eligible: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        self.inner.arm_probabilities(py, eligible)
     }
 
     /// One dict per arm: ``arm`` (name, or index for unnamed bandits), ``alpha``, ``beta``,
@@ -642,61 +706,7 @@ impl ThompsonBandit {
         let beta = crate::convert::float_or(prior_beta, "prior_beta", default.beta).or_raise(py)?;
         self.inner.add_arm(py, name, BetaPrior { alpha, beta })
     }
-
-    /// Retires an arm (by name or index), keeping every other arm's state; later arms move
-    /// down one index.
-    fn remove_arm(&self, py: Python<'_>, arm: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.inner.remove_arm(py, arm)
-    }
-
-    /// The arm names, in index order (``"0"``, ``"1"``, ... for unnamed bandits).
-    #[getter]
-    fn arms<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        self.inner.arms(py)
-    }
-
-    /// The number of arms.
-    #[getter]
-    fn n_arms(&self) -> usize {
-        self.inner.n_arms()
-    }
-
-    /// The discount factor in (0, 1].
-    #[getter]
-    fn discount(&self) -> f64 {
-        self.inner.discount()
-    }
-
-    fn __len__(&self) -> usize {
-        self.inner.n_arms()
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        self.inner.repr(py, "ThompsonBandit")
-    }
-
-    /// The whole state (arms, evidence, generator) as a versioned JSON document.
-    fn to_json(&self, py: Python<'_>) -> String {
-        self.inner.to_json(py)
-    }
-
-    /// Loads a bandit saved by ``to_json``; it continues the same random stream. Every value
-    /// of the document is checked.
-    #[classmethod]
-    fn from_json(_cls: &Bound<'_, PyType>, document: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let py = document.py();
-        let b = Inner::<BetaArm>::load(py, document)?;
-        Ok(ThompsonBandit {
-            inner: Inner::new(py, b),
-        })
-    }
-
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
-        slf.get().inner.reduce(slf.as_any())
-    }
-}
+});
 
 /// Gaussian Thompson sampling for real-valued rewards (revenue, margin, balance) of any scale.
 ///
@@ -764,8 +774,7 @@ fn gaussian_prior(
     }
 }
 
-#[pymethods]
-impl GaussianThompsonBandit {
+bandit_pymethods!(GaussianThompsonBandit, GaussianArm, {
     #[new]
     #[pyo3(
         signature = (arms, seed=None, prior_mean=None, prior_strength=None, prior_scale=None, discount=None),
@@ -802,18 +811,6 @@ impl GaussianThompsonBandit {
         self.inner.select(py, eligible)
     }
 
-    /// ``n`` independent decisions with the current posterior, as a NumPy int64 array of arm
-    /// indices (see ``arms`` for their names). Runs without the GIL.
-    #[pyo3(signature = (n, eligible=None))]
-    fn select_many<'py>(
-        &self,
-        py: Python<'py>,
-        n: &Bound<'py, PyAny>,
-        eligible: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyArray1<i64>>> {
-        self.inner.select_many(py, n, eligible)
-    }
-
     /// A ranked slate of ``k`` distinct eligible arms, best first (unexplored arms first, in
     /// random order). Names (indices for unnamed bandits).
     #[pyo3(signature = (k, eligible=None))]
@@ -834,29 +831,6 @@ impl GaussianThompsonBandit {
         reward: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
         self.inner.update(py, arm, reward)
-    }
-
-    /// Learns a batch of rewards in order. ``arms``: a NumPy integer array or a list of
-    /// indices and/or names; ``rewards``: numbers, one per arm. The whole batch is checked
-    /// first: on error the bandit is unchanged. Runs without the GIL.
-    fn update_many(
-        &self,
-        py: Python<'_>,
-        arms: &Bound<'_, PyAny>,
-        rewards: &Bound<'_, PyAny>,
-    ) -> PyResult<()> {
-        self.inner.update_many(py, arms, rewards)
-    }
-
-    /// The probability that ``select(eligible)`` picks each arm now, as a NumPy float64 array
-    /// (0 where ineligible): the propensity to log with each decision.
-    #[pyo3(signature = (eligible=None))]
-    fn arm_probabilities<'py>(
-        &self,
-        py: Python<'py>,
-        eligible: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        self.inner.arm_probabilities(py, eligible)
     }
 
     /// One dict per arm: ``arm`` (name, or index for unnamed bandits), ``count``,
@@ -883,58 +857,4 @@ impl GaussianThompsonBandit {
             .unwrap_or_else(|| self.inner.default_prior());
         self.inner.add_arm(py, name, prior)
     }
-
-    /// Retires an arm (by name or index), keeping every other arm's state; later arms move
-    /// down one index.
-    fn remove_arm(&self, py: Python<'_>, arm: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.inner.remove_arm(py, arm)
-    }
-
-    /// The arm names, in index order (``"0"``, ``"1"``, ... for unnamed bandits).
-    #[getter]
-    fn arms<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        self.inner.arms(py)
-    }
-
-    /// The number of arms.
-    #[getter]
-    fn n_arms(&self) -> usize {
-        self.inner.n_arms()
-    }
-
-    /// The discount factor in (0, 1].
-    #[getter]
-    fn discount(&self) -> f64 {
-        self.inner.discount()
-    }
-
-    fn __len__(&self) -> usize {
-        self.inner.n_arms()
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        self.inner.repr(py, "GaussianThompsonBandit")
-    }
-
-    /// The whole state (arms, statistics, generator) as a versioned JSON document.
-    fn to_json(&self, py: Python<'_>) -> String {
-        self.inner.to_json(py)
-    }
-
-    /// Loads a bandit saved by ``to_json``; it continues the same random stream. Every value
-    /// of the document is checked.
-    #[classmethod]
-    fn from_json(_cls: &Bound<'_, PyType>, document: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let py = document.py();
-        let b = Inner::<GaussianArm>::load(py, document)?;
-        Ok(GaussianThompsonBandit {
-            inner: Inner::new(py, b),
-        })
-    }
-
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
-        slf.get().inner.reduce(slf.as_any())
-    }
-}
+});
