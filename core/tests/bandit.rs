@@ -569,3 +569,12 @@ fn per_arm_priors_and_the_default_prior_persist() {
     b.add_arm_default("2").unwrap();
     assert_eq!(b.arms()[2].alpha(), 1.0);
 }
+
+#[test]
+fn bandits_can_be_shared_between_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<ThompsonBandit>();
+    send_sync::<GaussianThompsonBandit>();
+    send_sync::<Shared<nextbest::bandit::BetaArm>>();
+    send_sync::<Shared<nextbest::bandit::GaussianArm>>();
+}
