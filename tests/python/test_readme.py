@@ -27,3 +27,11 @@ def test_docstring_examples_run():
             runner.run(test)
     assert examples >= 10
     assert runner.summarize(verbose=False).failed == 0
+
+
+def test_python_example_runs(capsys):
+    import runpy
+
+    example = README.parent / "examples" / "python" / "campaign.py"
+    runpy.run_path(str(example), run_name="__main__")
+    assert "best offer: savings" in capsys.readouterr().out
