@@ -12,8 +12,10 @@ VERSION   := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 
 .PHONY: demo test test-rust test-python test-c bench install header wheel clean
 
-## The main job on built-in data: a bandit-run cross-sell campaign.
+## The main job on built-in data: customer features from a transaction log, then a bandit-run
+## cross-sell campaign.
 demo:
+	$(CARGO) run --release -q -p nextbest --example customers
 	$(CARGO) run --release -q -p nextbest --example campaign
 
 ## Rust, Python and C tests.
@@ -25,7 +27,7 @@ test-rust:
 $(VENV)/.ready: bindings-python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --upgrade pip
-	$(VENV)/bin/python -m pip install -q "maturin>=1.9.4,<2" "numpy>=1.21" pytest
+	$(VENV)/bin/python -m pip install -q "maturin>=1.9.4,<2" "numpy>=1.21" pytest pandas scikit-learn
 	touch $@
 
 ## Build the wheel and install it into the test venv.
@@ -55,6 +57,7 @@ bench:
 	$(BENCH_VENV)/bin/python -m pip install -q --force-reinstall --no-deps target/bench-wheels/nextbest-*.whl
 	$(BENCH_VENV)/bin/python benches/python/criterion_summary.py --run 3
 	$(BENCH_VENV)/bin/python benches/python/bench_bandit.py --json target/bench-python.json
+	$(BENCH_VENV)/bin/python benches/python/bench_features.py --json target/bench-features.json
 
 ## Install libnextbest (shared and static), its header and a pkg-config file under PREFIX.
 install:

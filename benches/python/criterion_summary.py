@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs the criterion benchmarks of the Rust core (benches/benches/bandit.rs) and summarizes them.
+"""Runs the criterion benchmarks of the Rust core (benches/benches/*.rs) and summarizes them.
 
     python benches/python/criterion_summary.py              # read the last `cargo bench` results
     python benches/python/criterion_summary.py --run 3      # run `cargo bench` 3 times first
@@ -73,7 +73,7 @@ def main(argv=None) -> int:
     criterion = target_dir() / "criterion"
     runs: list[dict] = []
     for i in range(args.run):
-        cmd = ["cargo", "bench", "-p", "nextbest-benches", "--bench", "bandit", "--"]
+        cmd = ["cargo", "bench", "-p", "nextbest-benches", "--benches", "--"]
         if args.quick:
             cmd.append("--quick")
         print(f"criterion run {i + 1}/{args.run}: {' '.join(cmd)}", file=sys.stderr)
@@ -99,7 +99,7 @@ def main(argv=None) -> int:
 
     print(
         f"\n### Rust core, criterion (median of {len(runs)} run(s); one thread except "
-        "beta/select_many_100k, which uses every core)\n"
+        "beta/select_many_100k and the feature benchmarks without _1thread, which use every core)\n"
     )
     print("| Benchmark | Time per iteration | Throughput | Runs |")
     print("|---|---|---|---|")

@@ -4,7 +4,8 @@
 //! `extern "C"` function runs its body inside [`boundary`], which catches panics, turns the
 //! core [`Error`] into an [`nb_status`] and stores the message for [`nb_last_error_message`].
 //! The two bandit families share one generic implementation over [`Arm`]; the exported
-//! functions only name the handle type.
+//! functions only name the handle type. The feature pipeline and the transaction aggregates
+//! live in the modules `pipeline` and `transactions`.
 //!
 //! Pointer contract (the C caller's side, stated in the header): a non-NULL pointer points to
 //! valid memory of the documented length; arrays of length 0 may be NULL.
@@ -12,11 +13,18 @@
 #![warn(missing_docs)]
 
 use nextbest::bandit::{Arm, BetaArm, BetaPrior, GaussianArm, GaussianPrior, Shared, Thompson};
+use nextbest::features::CategoricalColumn;
 use nextbest::{Error, ErrorKind, Persist};
 use std::any::Any;
 use std::cell::RefCell;
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+
+mod pipeline;
+mod transactions;
+
+pub use pipeline::nb_pipeline;
+pub use transactions::{nb_features, nb_transaction_options};
 
 /// The result of every call that can fail; the numbers are stable.
 #[repr(C)]
@@ -153,8 +161,11 @@ unsafe fn slice_mut<'a, T>(p: *mut T, n: usize, name: &str) -> Res<&'a mut [T]> 
 
 unsafe fn string<'a>(p: *const c_char, name: &str) -> Res<&'a str> {
     let s = unsafe { CStr::from_ptr(non_null(p, name)?) };
-    s.to_str()
-        .map_err(|e| Error::invalid(format!("argument `{name}` is not valid UTF-8: {e}")).into())
+    s.to_str().map_err(|e| utf8_error(name, e))
+}
+
+fn utf8_error(name: &str, e: std::str::Utf8Error) -> Failure {
+    Error::invalid(format!("argument `{name}` is not valid UTF-8: {e}")).into()
 }
 
 /// The eligibility mask of `n` bytes at `p` (NULL: every arm eligible).
@@ -165,6 +176,63 @@ unsafe fn mask(p: *const u8, n: usize) -> Option<Vec<bool>> {
             .map(|&e| e != 0)
             .collect()
     })
+}
+
+/// `n` NUL-terminated UTF-8 strings at `p` (NULL when `n` is 0), named `name[i]` in errors.
+unsafe fn strings<'a>(p: *const *const c_char, n: usize, name: &str) -> Res<Vec<&'a str>> {
+    unsafe { slice(p, n, name)? }
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| unsafe { string(s, &format!("{name}[{i}]")) })
+        .collect()
+}
+
+/// A column of `n` optional strings at `p` (NULL when `n` is 0): a NULL entry is missing.
+/// Errors name the entry as `name[i]`.
+unsafe fn categorical(p: *const *const c_char, n: usize, name: &str) -> Res<CategoricalColumn> {
+    let mut col = CategoricalColumn::with_capacity(n);
+    for (i, &s) in unsafe { slice(p, n, name)? }.iter().enumerate() {
+        if s.is_null() {
+            col.push(None);
+        } else {
+            // Not `string`: no per-row formatting of the argument's name.
+            let value = unsafe { CStr::from_ptr(s) }
+                .to_str()
+                .map_err(|e| utf8_error(&format!("{name}[{i}]"), e))?;
+            col.push(Some(value));
+        }
+    }
+    Ok(col)
+}
+
+/// The text of a JSON document argument (not UTF-8: a bad document).
+unsafe fn document<'a>(json: *const c_char) -> Res<&'a str> {
+    Ok(unsafe { CStr::from_ptr(non_null(json, "json")?) }
+        .to_str()
+        .map_err(|e| Error::document(format!("document is not valid UTF-8: {e}")))?)
+}
+
+/// Boxes `value` into a new handle written to `*out`.
+fn new_handle<T>(out: &mut *mut T, value: T) {
+    *out = Box::into_raw(Box::new(value));
+}
+
+/// `items[j]`, or a "not found" error naming `what` (e.g. "row index 5 is out of range for 3
+/// rows"). The core types behind `nb_pipeline` and `nb_features` hand out plain slices.
+fn item<'a, T>(items: &'a [T], j: usize, what: &str) -> Res<&'a T> {
+    items.get(j).ok_or_else(|| {
+        Error::not_found(format!(
+            "{what} index {j} is out of range for {} {what}s",
+            items.len()
+        ))
+        .into()
+    })
+}
+
+/// Writes a copy of `names[j]` to `*out` (freed by `nb_string_free`).
+fn name_at(names: &[String], j: usize, what: &str, out: &mut *mut c_char) -> Res {
+    *out = c_string(item(names, j, what)?.clone(), &format!("the {what} name"))?;
+    Ok(())
 }
 
 fn c_string(s: String, what: &str) -> Res<*mut c_char> {
@@ -237,14 +305,10 @@ unsafe fn new<H: Handle>(
     let bandit = if names.is_null() {
         Thompson::unnamed(n_arms, prior, discount, seed)?
     } else {
-        let list = unsafe { slice(names, n_arms, "names")? }
-            .iter()
-            .enumerate()
-            .map(|(i, &p)| unsafe { string(p, &format!("names[{i}]")) })
-            .collect::<Res<Vec<&str>>>()?;
-        Thompson::new(list, prior, discount, seed)?
+        let names = unsafe { strings(names, n_arms, "names")? };
+        Thompson::new(names, prior, discount, seed)?
     };
-    *out = Box::into_raw(Box::new(H::wrap(bandit)));
+    new_handle(out, H::wrap(bandit));
     Ok(())
 }
 
@@ -384,10 +448,8 @@ unsafe fn to_json<H: Handle>(b: *const H, out_json: *mut *mut c_char) -> Res {
 
 unsafe fn from_json<H: Handle>(json: *const c_char, out: *mut *mut H) -> Res {
     let out = unsafe { out_ref(out, "out")? };
-    let json = unsafe { CStr::from_ptr(non_null(json, "json")?) }
-        .to_str()
-        .map_err(|e| Error::document(format!("document is not valid UTF-8: {e}")))?;
-    *out = Box::into_raw(Box::new(H::wrap(Thompson::from_json(json)?)));
+    let json = unsafe { document(json)? };
+    new_handle(out, H::wrap(Thompson::from_json(json)?));
     Ok(())
 }
 

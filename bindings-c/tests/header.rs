@@ -43,7 +43,7 @@ fn header_is_up_to_date() {
     let current = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         current == generated,
-        "{} is out of date with bindings-c/src/lib.rs: run `make header` \
+        "{} is out of date with bindings-c/src: run `make header` \
          (or NEXTBEST_WRITE_HEADER=1 cargo test -p nextbest-c --test header) and commit it",
         path.display()
     );

@@ -48,7 +48,7 @@ pub fn opt_float(obj: Option<&Bound<'_, PyAny>>, what: &str) -> Result<Option<f6
 /// The value of a Python integer (int, NumPy integer, anything with `__index__`; not bool or
 /// float): `None` when `obj` is not one, `Err(v)` when it is negative.
 #[inline]
-fn int_value(obj: &Bound<'_, PyAny>) -> Option<Result<usize, i64>> {
+pub(crate) fn int_value(obj: &Bound<'_, PyAny>) -> Option<Result<usize, i64>> {
     if obj.is_instance_of::<PyBool>() || obj.is_instance_of::<PyFloat>() {
         return None;
     }
@@ -131,7 +131,10 @@ pub fn str_arg(obj: &Bound<'_, PyAny>, what: &str) -> Result<String, Error> {
 }
 
 /// The elements of a list, tuple, NumPy array or other iterable (not a str, bytes or dict).
-fn elements<'py>(obj: &Bound<'py, PyAny>, what: &str) -> Result<Vec<Bound<'py, PyAny>>, Error> {
+pub(crate) fn elements<'py>(
+    obj: &Bound<'py, PyAny>,
+    what: &str,
+) -> Result<Vec<Bound<'py, PyAny>>, Error> {
     if let Ok(l) = obj.cast::<PyList>() {
         return Ok(l.iter().collect());
     }

@@ -7,8 +7,10 @@
 use pyo3::prelude::*;
 
 mod bandit;
+mod columns;
 mod convert;
 mod errors;
+mod features;
 
 /// Native part of the ``nextbest`` package; import ``nextbest`` instead.
 #[pymodule]
@@ -17,5 +19,7 @@ fn _nextbest(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     m.add_class::<bandit::ThompsonBandit>()?;
     m.add_class::<bandit::GaussianThompsonBandit>()?;
+    m.add_class::<features::PyFeaturePipeline>()?;
+    m.add_function(wrap_pyfunction!(features::transaction_features, m)?)?;
     Ok(())
 }

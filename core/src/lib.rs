@@ -29,6 +29,7 @@
 
 pub mod bandit;
 pub mod error;
+pub mod features;
 pub mod persist;
 pub mod rng;
 

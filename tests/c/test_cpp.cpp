@@ -41,6 +41,32 @@ int main() {
     check(nb_gaussian_bandit_update(g, 1, 120.5) == NB_OK, "gaussian update");
     nb_gaussian_bandit_free(g);
 
+    // Features: the options struct by value, a pipeline, a transaction log.
+    nb_transaction_options o = nb_transaction_options_default();
+    check(o.n_windows == 3 && o.windows_days[0] == 30, "options");
+    const char *doc =
+        "{\"format\":\"nextbest\",\"kind\":\"feature_pipeline\",\"version\":1,\"payload\":{\"numeric\":[],"
+        "\"categorical\":[{\"name\":\"k\",\"encoding\":\"ordinal\",\"labels\":[\"a\",\"b\"],\"missing\":true,"
+        "\"other\":true,\"handle_unknown\":\"other\"}]}}";
+    nb_pipeline *pipe = nullptr;
+    check(nb_pipeline_from_json(doc, &pipe) == NB_OK, "pipeline from_json");
+    const char *k_name[] = {"k"};
+    const char *k[] = {"b", nullptr, "zz"};
+    const char *const *cols[] = {k};
+    std::vector<double> out(3);
+    check(nb_pipeline_transform(pipe, 3, 0, nullptr, nullptr, 1, k_name, cols, out.data(), out.size()) == NB_OK &&
+              out[0] == 1.0 && out[1] == 2.0 && out[2] == 3.0,
+          "pipeline transform");
+    nb_pipeline_free(pipe);
+    const int64_t ids[] = {5, 5};
+    const int64_t ts[] = {86400 * 10, 86400 * 11};
+    const double amounts[] = {-10.0, 20.0};
+    nb_features *f = nullptr;
+    check(nb_transaction_features(2, ids, ts, amounts, 86400 * 12, nullptr, nullptr, &o, &f) == NB_OK, "features");
+    size_t rows = 0;
+    check(nb_features_n_rows(f, &rows) == NB_OK && rows == 1, "features rows");
+    nb_features_free(f);
+
     std::printf("test_cpp: %d failed\n", failures);
     return failures == 0 ? 0 : 1;
 }

@@ -20,12 +20,13 @@ def test_docstring_examples_run():
 
     finder, runner = doctest.DocTestFinder(exclude_empty=True), doctest.DocTestRunner()
     examples = 0
-    for name in ("nextbest", "ThompsonBandit", "GaussianThompsonBandit"):
+    names = ("nextbest", "ThompsonBandit", "GaussianThompsonBandit", "FeaturePipeline", "transaction_features")
+    for name in names:
         obj = nextbest if name == "nextbest" else getattr(nextbest, name)
         for test in finder.find(obj, name, globs={"nextbest": nextbest}):
             examples += len(test.examples)
             runner.run(test)
-    assert examples >= 10
+    assert examples >= 20
     assert runner.summarize(verbose=False).failed == 0
 
 

@@ -2,13 +2,17 @@
 
 Thompson-sampling bandits choose which offer to show each customer, learn from the
 responses, and report the exact probability of every choice (the propensity to log for
-off-policy evaluation). All the work is done by the Rust library ``nextbest``; the same seed
-gives the same decisions from Rust, Python and C.
+off-policy evaluation). Feature transforms turn customer tables and raw transaction logs into
+model-ready matrices. All the work is done by the Rust library ``nextbest``; the same seed
+gives the same decisions, and a saved pipeline the same features, from Rust, Python and C.
 
 >>> import nextbest
 >>> bandit = nextbest.ThompsonBandit(["card", "mortgage", "savings"], seed=42)
 >>> offer = bandit.select()
 >>> bandit.update(offer, 1.0)
+>>> pipe = nextbest.FeaturePipeline(numeric=["income"], categorical=["region"])
+>>> pipe.fit_transform({"income": [1000.0, 2500.0], "region": ["north", "south"]}).shape
+(2, 4)
 
 Classes
 -------
@@ -16,20 +20,33 @@ ThompsonBandit
     Beta-Bernoulli Thompson sampling: rewards in [0, 1] (accepted or not).
 GaussianThompsonBandit
     Thompson sampling for real-valued rewards (revenue) of any scale.
+FeaturePipeline
+    Per-column imputation, scaling, binning and categorical encoding of a DataFrame or a
+    dict of columns, fitted once and saved as a JSON document.
 NextbestError
     Raised for every invalid input or document; a subclass of ``ValueError``.
+
+Functions
+---------
+transaction_features
+    One row of customer aggregates (recency, frequency, value, monthly flows, income,
+    category shares, balances, life events) per customer of a transaction log.
 """
 
 from ._nextbest import (
+    FeaturePipeline,
     GaussianThompsonBandit,
     NextbestError,
     ThompsonBandit,
     __version__,
+    transaction_features,
 )
 
 __all__ = [
+    "FeaturePipeline",
     "GaussianThompsonBandit",
     "NextbestError",
     "ThompsonBandit",
     "__version__",
+    "transaction_features",
 ]

@@ -1,6 +1,7 @@
 """Type stubs of the native module ``nextbest._nextbest`` (import ``nextbest`` instead)."""
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+import datetime
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -14,6 +15,16 @@ Eligible = Optional[Union[Sequence[bool], Sequence[str], Sequence[int], npt.NDAr
 """None (every arm), a boolean mask with one entry per arm, arm names, or arm indices."""
 
 Numbers = Union[Sequence[float], npt.NDArray[Any]]
+
+ArrayLike = Union[Sequence[Any], npt.NDArray[Any], Any]
+"""A column: a NumPy array, a pandas Series or Index, or a list."""
+
+Table = Union[Mapping[str, ArrayLike], Any]
+"""A pandas DataFrame, or a dict (any mapping) of column name -> column."""
+
+TimeLike = Union[int, float, str, datetime.datetime, datetime.date, np.datetime64]
+"""Epoch seconds, a datetime (naive is UTC), a date (midnight UTC), a numpy.datetime64 or a
+date string."""
 
 class NextbestError(ValueError):
     """Raised for every invalid input, state document or request of nextbest."""
@@ -103,3 +114,63 @@ class GaussianThompsonBandit:
     @classmethod
     def from_json(cls, document: str) -> "GaussianThompsonBandit": ...
     def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
+
+class FeaturePipeline:
+    """Per-column numeric and categorical transforms of a table, fitted once."""
+
+    def __init__(
+        self,
+        numeric: Sequence[str] = (),
+        categorical: Sequence[str] = (),
+        impute: str = "median",
+        impute_value: float = 0.0,
+        scale: str = "standard",
+        log1p: Union[Sequence[str], bool] = (),
+        clip: Optional[Tuple[float, float]] = None,
+        bins: Optional[int] = None,
+        max_categories: Optional[int] = 32,
+        min_frequency: Union[int, float] = 0.0,
+        handle_unknown: str = "other",
+        encoding: str = "onehot",
+        add_indicator: bool = False,
+        columns: Optional[Mapping[str, Mapping[str, Any]]] = None,
+    ) -> None: ...
+    def fit(self, X: Table, y: Any = None) -> "FeaturePipeline": ...
+    def transform(self, X: Table) -> npt.NDArray[np.float64]:
+        """A C-contiguous float64 array of shape (n_rows, n_outputs_)."""
+    def fit_transform(self, X: Table, y: Any = None) -> npt.NDArray[np.float64]: ...
+    def feature_names_out(self) -> List[str]: ...
+    def get_feature_names_out(self, input_features: Any = None) -> npt.NDArray[np.object_]: ...
+    @property
+    def n_outputs_(self) -> int: ...
+    def categories(self, name: str) -> List[str]: ...
+    def to_json(self) -> str: ...
+    @classmethod
+    def from_json(cls, document: str) -> "FeaturePipeline": ...
+    def get_params(self, deep: bool = True) -> Dict[str, Any]: ...
+    def set_params(self, **params: Any) -> "FeaturePipeline":
+        """Sets constructor parameters; a fitted pipeline needs fit() again for them to apply."""
+    def __sklearn_is_fitted__(self) -> bool: ...
+    def __sklearn_tags__(self) -> Any: ...
+    def __reduce__(self) -> Tuple[Any, Tuple[()], Dict[str, Any]]: ...
+    def __setstate__(self, state: Dict[str, Any]) -> None: ...
+
+def transaction_features(
+    customer_ids: ArrayLike,
+    timestamps: ArrayLike,
+    amounts: ArrayLike,
+    as_of: TimeLike,
+    categories: Optional[ArrayLike] = None,
+    balances: Optional[ArrayLike] = None,
+    windows_days: Union[Sequence[int], int] = (30, 90, 365),
+    top_categories: int = 20,
+    *,
+    months: int = 12,
+    recurring_tolerance: float = 0.1,
+    recurring_min_months: int = 3,
+    salary_change_fraction: float = 0.2,
+    large_inflow_multiple: float = 3.0,
+    new_payment_days: int = 120,
+    n_threads: Optional[int] = None,
+) -> Tuple[npt.NDArray[Any], npt.NDArray[np.float64], List[str]]:
+    """(customer ids, features of shape (n_customers, n_features), feature names)."""
