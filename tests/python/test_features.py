@@ -726,3 +726,29 @@ def test_doc_examples_run():
             runner.run(test)
         assert runner.failures == 0, obj
         assert runner.tries > 0, obj
+
+
+def test_shared_fixture_replays_exactly():
+    """The pipeline document shared with the Rust and C tests gives the same outputs here."""
+    import pathlib
+
+    fixtures = pathlib.Path(__file__).resolve().parents[1] / "fixtures"
+    pipe = nextbest.FeaturePipeline.from_json((fixtures / "pipeline_small.json").read_text())
+    numeric, categorical, names, rows, outs = [], [], [], [], []
+    for line in (fixtures / "pipeline_small_expected.txt").read_text().splitlines():
+        head, *rest = line.split(" ")
+        if head == "numeric":
+            numeric = rest
+        elif head == "categorical":
+            categorical = rest
+        elif head == "outputs":
+            names = rest[1:]
+        elif head == "row":
+            rows.append(rest)
+        elif head == "out":
+            outs.append([float(v) for v in rest])
+    assert pipe.feature_names_out() == names
+    X = {name: np.array([float(r[i]) for r in rows]) for i, name in enumerate(numeric)}
+    for j, name in enumerate(categorical):
+        X[name] = np.array([None if r[len(numeric) + j] == "~" else r[len(numeric) + j] for r in rows], dtype=object)
+    np.testing.assert_allclose(pipe.transform(X), np.array(outs), rtol=0, atol=1e-12)
