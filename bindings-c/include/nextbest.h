@@ -1,7 +1,7 @@
 /*
  * nextbest.h: the C interface of nextbest, next-best-offer decisions for banks
  * (Thompson-sampling bandits, fitted feature pipelines, customer aggregates of transaction
- * logs). Link with -lnextbest (shared) or libnextbest.a plus -lpthread -ldl -lm (static).
+ * logs, propensity models and scoring pipelines). Link with -lnextbest (shared) or libnextbest.a plus -lpthread -ldl -lm (static).
  *
  * Conventions, for every function:
  *  - Functions that can fail return an nb_status; NB_OK (0) is success. On failure,
@@ -19,11 +19,11 @@
  *    eligible), n_arms being the bandit's current number of arms.
  *  - Strings passed in are NUL-terminated UTF-8 and are copied; the library keeps no pointer.
  *  - Thread safety: a handle may be used from many threads at once. A bandit is locked by each
- *    call, so calls are atomic and no update is lost; pipelines and feature results are
- *    immutable and need no lock. A handle must not be freed while another thread uses it.
+ *    call, so calls are atomic and no update is lost; pipelines, models, scoring pipelines
+ *    and feature results are immutable and need no lock. A handle must not be freed while another thread uses it.
  *    nb_last_error_message() is per thread.
- *    *_select_many calls for more than 4096 decisions, large nb_pipeline_transform batches
- *    and nb_transaction_features spread the work over a pool of worker threads the library
+ *    *_select_many calls for more than 4096 decisions, large nb_pipeline_transform and
+ *    model scoring batches (over 8192 rows) and nb_transaction_features spread the work over a pool of worker threads the library
  *    starts on first use (one per core; RAYON_NUM_THREADS sets the number); results depend
  *    only on the inputs and the seed, never on the number of threads.
  *  - No panic or exception crosses the interface: an internal error returns NB_PANIC.
@@ -65,7 +65,7 @@ typedef enum {
    */
   NB_NON_FINITE = 3,
   /**
-   * An unknown arm name or an arm index out of range.
+   * An unknown name (arm, column, feature) or an index out of range.
    */
   NB_NOT_FOUND = 4,
   /**
@@ -128,6 +128,14 @@ typedef struct nb_features nb_features;
 typedef struct nb_gaussian_bandit nb_gaussian_bandit;
 
 /**
+ * A fitted binary classifier of any kind (today: logistic regression), loaded with
+ * `nb_model_from_json` from a model document saved by the Rust or Python API. Immutable: one
+ * handle may be used from many threads at once, without locking, as long as no thread frees
+ * it meanwhile. Free with `nb_model_free`.
+ */
+typedef struct nb_model nb_model;
+
+/**
  * A fitted feature pipeline (per-column imputation, clipping, scaling or binning of numbers;
  * one-hot or ordinal encoding of categories), loaded with `nb_pipeline_from_json` from a
  * `feature_pipeline` document saved by the Rust or Python API. Immutable: one handle may be
@@ -135,6 +143,16 @@ typedef struct nb_gaussian_bandit nb_gaussian_bandit;
  * Free with `nb_pipeline_free`.
  */
 typedef struct nb_pipeline nb_pipeline;
+
+/**
+ * A fitted scoring pipeline: a feature pipeline, a model and an optional calibrator saved as
+ * one `scoring_pipeline` document, so that raw customer columns go in and calibrated
+ * probabilities, explanations and reason codes come out. Loaded with
+ * `nb_scoring_pipeline_from_json`. Immutable: one handle may be used from many threads at
+ * once, without locking, as long as no thread frees it meanwhile. Free with
+ * `nb_scoring_pipeline_free`.
+ */
+typedef struct nb_scoring_pipeline nb_scoring_pipeline;
 
 /**
  * Options of `nb_transaction_features`. Start from `nb_transaction_options_default()` and
@@ -435,6 +453,109 @@ nb_status nb_gaussian_bandit_from_json(const char *json, nb_gaussian_bandit **ou
 void nb_gaussian_bandit_free(nb_gaussian_bandit *b);
 
 /**
+ * Loads a model document of any supported kind (today `logistic_regression`, saved by
+ * `LogisticRegression::to_json` in Rust, `.to_json()` in Python, or `nb_model_to_json`);
+ * every value is checked. A document of a non-model kind (a bandit, a pipeline) fails with
+ * NB_WRONG_KIND, a newer version with NB_UNSUPPORTED_VERSION, anything else invalid with
+ * NB_BAD_DOCUMENT. On success `*out` is a new handle to free with `nb_model_free`.
+ */
+nb_status nb_model_from_json(const char *json, nb_model **out);
+
+/**
+ * Saves the model as a JSON document written to `*out_json`; free it with `nb_string_free`.
+ */
+nb_status nb_model_to_json(const nb_model *m, char **out_json);
+
+/**
+ * Writes a copy of the model's document kind (e.g. "logistic_regression") to `*out_kind`;
+ * free it with `nb_string_free`.
+ */
+nb_status nb_model_kind(const nb_model *m, char **out_kind);
+
+/**
+ * Writes the number of input features (the `n_cols` every scoring call takes) to `*out`.
+ */
+nb_status nb_model_n_features(const nb_model *m, size_t *out);
+
+/**
+ * Writes a copy of the name of input feature `j` (0 <= j < n_features) to `*out_name`; free
+ * it with `nb_string_free`. Fails with NB_NOT_FOUND when `j` is out of range or the model was
+ * fitted without feature names.
+ */
+nb_status nb_model_feature_name(const nb_model *m, size_t j, char **out_name);
+
+/**
+ * Writes P(y = 1) of each of the `n_rows` rows of `x` to `out`. `x` is row-major,
+ * `n_rows x n_cols` (`x[i * n_cols + j]` is feature `j` of row `i`), with `n_cols` equal to
+ * the model's n_features; every value must be finite (a NaN or infinite one fails with
+ * NB_NON_FINITE, the message naming its row and column). `out_len` must be `n_rows`.
+ *
+ * One row (n_rows 1) is scored without allocating; large batches are spread over the
+ * library's worker threads. On error `out` is untouched.
+ */
+nb_status nb_model_predict_proba(const nb_model *m,
+                                 const double *x,
+                                 size_t n_rows,
+                                 size_t n_cols,
+                                 double *out,
+                                 size_t out_len);
+
+/**
+ * Writes the raw score (log-odds of class 1) of each row of `x` to `out`; the inputs and
+ * `out_len` (`n_rows`) as in `nb_model_predict_proba`. On error `out` is untouched.
+ */
+nb_status nb_model_decision_function(const nb_model *m,
+                                     const double *x,
+                                     size_t n_rows,
+                                     size_t n_cols,
+                                     double *out,
+                                     size_t out_len);
+
+/**
+ * Writes each row's exact additive explanation of its raw score to `out`, row-major
+ * `n_rows x (n_features + 1)`: `out[i * (n_features + 1) + j]` is the contribution of feature
+ * `j` to row `i`'s log-odds, and the last value of each row is the base value (the score of
+ * the reference customer); each row sums to the raw score of `nb_model_decision_function`.
+ * For a logistic regression the contribution of feature `j` is `coef[j] * (x[j] - mean[j])`,
+ * `mean[j]` the (weighted) mean of the feature over the training rows. `out_len` must be
+ * `n_rows * (n_features + 1)`; the inputs as in `nb_model_predict_proba`. On error `out` is
+ * untouched.
+ */
+nb_status nb_model_explain(const nb_model *m,
+                           const double *x,
+                           size_t n_rows,
+                           size_t n_cols,
+                           double *out,
+                           size_t out_len);
+
+/**
+ * The `k` (at least 1) features that raise and the `k` that lower each row's score most, from
+ * the explanation of `nb_model_explain`. Each of the four output arrays is row-major
+ * `n_rows x k`, so `out_len` must be `n_rows * k`: `raising_feature[i * k + r]` is the index
+ * of the feature with the (r+1)-th largest positive contribution to row `i` and
+ * `raising_contribution[i * k + r]` that contribution; `lowering_*` likewise for the most
+ * negative contributions, most negative first. Where fewer than `k` features raise (lower)
+ * the score, the remaining entries are feature -1 and contribution 0.0. Features with a zero
+ * contribution are never reasons; ties go to the lower feature index. The inputs as in
+ * `nb_model_predict_proba`. On error no array is written.
+ */
+nb_status nb_model_reason_codes(const nb_model *m,
+                                const double *x,
+                                size_t n_rows,
+                                size_t n_cols,
+                                size_t k,
+                                int64_t *raising_feature,
+                                double *raising_contribution,
+                                int64_t *lowering_feature,
+                                double *lowering_contribution,
+                                size_t out_len);
+
+/**
+ * Frees a model. Accepts NULL.
+ */
+void nb_model_free(nb_model *m);
+
+/**
  * Loads a `feature_pipeline` document (saved by `FeaturePipeline::to_json` in Rust,
  * `FeaturePipeline.to_json()` in Python, or `nb_pipeline_to_json`); every value is checked.
  * A document of another kind fails with NB_WRONG_KIND, a newer version with
@@ -496,6 +617,133 @@ nb_status nb_pipeline_transform(const nb_pipeline *p,
  * Frees a pipeline. Accepts NULL.
  */
 void nb_pipeline_free(nb_pipeline *p);
+
+/**
+ * Loads a `scoring_pipeline` document (saved by `ScoringPipeline::to_json` in Rust,
+ * `ScoringPipeline.to_json()` in Python, or `nb_scoring_pipeline_to_json`); every part is
+ * checked, and the model must take exactly the feature pipeline's outputs. A document of
+ * another kind fails with NB_WRONG_KIND, a newer version (of the document or of a part) with
+ * NB_UNSUPPORTED_VERSION, anything else invalid with NB_BAD_DOCUMENT. On success `*out` is a
+ * new handle to free with `nb_scoring_pipeline_free`.
+ */
+nb_status nb_scoring_pipeline_from_json(const char *json, nb_scoring_pipeline **out);
+
+/**
+ * Saves the scoring pipeline as a JSON document written to `*out_json`; free it with
+ * `nb_string_free`.
+ */
+nb_status nb_scoring_pipeline_to_json(const nb_scoring_pipeline *p, char **out_json);
+
+/**
+ * Writes the number of the model's features (the feature pipeline's output columns, in the
+ * order of explanations and reason codes) to `*out`.
+ */
+nb_status nb_scoring_pipeline_n_features(const nb_scoring_pipeline *p, size_t *out);
+
+/**
+ * Writes a copy of the name of model feature `j` (0 <= j < n_features) to `*out_name`, named
+ * as `nb_pipeline_output_name` names output columns; free it with `nb_string_free`.
+ */
+nb_status nb_scoring_pipeline_feature_name(const nb_scoring_pipeline *p, size_t j, char **out_name);
+
+/**
+ * Writes the number of raw input columns the pipeline reads: numeric ones to
+ * `*out_n_numeric`, categorical ones to `*out_n_categorical`. Every one of them must be
+ * given to the scoring calls (by name, in any order).
+ */
+nb_status nb_scoring_pipeline_n_inputs(const nb_scoring_pipeline *p,
+                                       size_t *out_n_numeric,
+                                       size_t *out_n_categorical);
+
+/**
+ * Writes a copy of the name of numeric input column `j` (0 <= j < n_numeric of
+ * `nb_scoring_pipeline_n_inputs`) to `*out_name`; free it with `nb_string_free`.
+ */
+nb_status nb_scoring_pipeline_numeric_input(const nb_scoring_pipeline *p,
+                                            size_t j,
+                                            char **out_name);
+
+/**
+ * Writes a copy of the name of categorical input column `j` (0 <= j < n_categorical of
+ * `nb_scoring_pipeline_n_inputs`) to `*out_name`; free it with `nb_string_free`. A numeric
+ * column may be given for it (3.0 reads as "3").
+ */
+nb_status nb_scoring_pipeline_categorical_input(const nb_scoring_pipeline *p,
+                                                size_t j,
+                                                char **out_name);
+
+/**
+ * Writes the calibrated probability of class 1 of each of the `n_rows` customers to `out`
+ * (the model's probability when the pipeline has no calibrator); `out_len` must be `n_rows`.
+ *
+ * The raw columns are given exactly as to `nb_pipeline_transform`: `n_numeric` numeric
+ * columns, `numeric_cols[i]` pointing to `n_rows` doubles (NaN: missing) named
+ * `numeric_names[i]`, and `n_categorical` categorical columns, `categorical_cols[i]`
+ * pointing to `n_rows` NUL-terminated UTF-8 strings (a NULL entry: missing) named
+ * `categorical_names[i]`; either count may be 0, its arrays then NULL. Every column the
+ * pipeline reads must be there (a missing one fails with NB_NOT_FOUND, naming it); other
+ * columns are ignored. A category not seen at fit goes to `name=__other__` (or fails with
+ * NB_NOT_FOUND when the pipeline was fitted with handle_unknown "error"); an infinite value
+ * fails with NB_NON_FINITE, naming the column and the row.
+ *
+ * Every input is checked before anything is written: on error `out` is untouched. The
+ * strings are read during the call only.
+ */
+nb_status nb_scoring_pipeline_predict_proba(const nb_scoring_pipeline *p,
+                                            size_t n_rows,
+                                            size_t n_numeric,
+                                            const char *const *numeric_names,
+                                            const double *const *numeric_cols,
+                                            size_t n_categorical,
+                                            const char *const *categorical_names,
+                                            const char *const *const *categorical_cols,
+                                            double *out,
+                                            size_t out_len);
+
+/**
+ * Writes each customer's exact additive explanation of the model's raw score (the log-odds
+ * before calibration) to `out`, row-major `n_rows x (n_features + 1)`: the contribution of
+ * each model feature (see `nb_scoring_pipeline_feature_name`), then the base value; each row
+ * sums to the raw score. `out_len` must be `n_rows * (n_features + 1)`; the columns as in
+ * `nb_scoring_pipeline_predict_proba`. On error `out` is untouched.
+ */
+nb_status nb_scoring_pipeline_explain(const nb_scoring_pipeline *p,
+                                      size_t n_rows,
+                                      size_t n_numeric,
+                                      const char *const *numeric_names,
+                                      const double *const *numeric_cols,
+                                      size_t n_categorical,
+                                      const char *const *categorical_names,
+                                      const char *const *const *categorical_cols,
+                                      double *out,
+                                      size_t out_len);
+
+/**
+ * The `k` (at least 1) model features that raise and the `k` that lower each customer's
+ * score most, as `nb_model_reason_codes` writes them (four row-major `n_rows x k` arrays,
+ * `out_len` = `n_rows * k`, feature -1 and contribution 0.0 where fewer than `k` reasons);
+ * feature indices name the model's features (`nb_scoring_pipeline_feature_name`). The
+ * columns as in `nb_scoring_pipeline_predict_proba`. On error no array is written.
+ */
+nb_status nb_scoring_pipeline_reason_codes(const nb_scoring_pipeline *p,
+                                           size_t n_rows,
+                                           size_t n_numeric,
+                                           const char *const *numeric_names,
+                                           const double *const *numeric_cols,
+                                           size_t n_categorical,
+                                           const char *const *categorical_names,
+                                           const char *const *const *categorical_cols,
+                                           size_t k,
+                                           int64_t *raising_feature,
+                                           double *raising_contribution,
+                                           int64_t *lowering_feature,
+                                           double *lowering_contribution,
+                                           size_t out_len);
+
+/**
+ * Frees a scoring pipeline. Accepts NULL.
+ */
+void nb_scoring_pipeline_free(nb_scoring_pipeline *p);
 
 /**
  * The default options: windows of 30, 90 and 365 days (`windows_days` points to a static

@@ -20,10 +20,14 @@ use std::cell::RefCell;
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+mod model;
 mod pipeline;
+mod scoring;
 mod transactions;
 
+pub use model::nb_model;
 pub use pipeline::nb_pipeline;
+pub use scoring::nb_scoring_pipeline;
 pub use transactions::{nb_features, nb_transaction_options};
 
 /// The result of every call that can fail; the numbers are stable.
@@ -38,7 +42,7 @@ pub enum nb_status {
     NB_SHAPE_MISMATCH = 2,
     /// A NaN or infinite value where a finite one is required.
     NB_NON_FINITE = 3,
-    /// An unknown arm name or an arm index out of range.
+    /// An unknown name (arm, column, feature) or an index out of range.
     NB_NOT_FOUND = 4,
     /// Empty input where some is required (e.g. no arms).
     NB_EMPTY = 5,

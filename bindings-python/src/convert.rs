@@ -504,3 +504,31 @@ pub fn eligible_arg<'py>(obj: Option<&Bound<'py, PyAny>>) -> Result<EligibleArg<
     };
     Ok(EligibleArg::Owned(e))
 }
+
+/// A one-dimensional array-like of numbers (list, tuple, NumPy array of any numeric dtype,
+/// pandas Series) as `f64` values.
+pub fn numbers(obj: &Bound<'_, PyAny>, what: &str) -> Result<Vec<f64>, Error> {
+    if obj.is_instance_of::<PyList>()
+        || obj.is_instance_of::<PyTuple>()
+        || obj.cast::<PyUntypedArray>().is_ok()
+    {
+        return float_list(obj, what);
+    }
+    let not_numbers = || {
+        bad_arg(format!(
+            "{what} must be a sequence of numbers (list, NumPy array, pandas Series), got {}",
+            type_name(obj)
+        ))
+    };
+    let py = obj.py();
+    let array = py
+        .import(pyo3::intern!(py, "numpy"))
+        .and_then(|np| np.call_method1(pyo3::intern!(py, "asarray"), (obj,)))
+        .map_err(|_| not_numbers())?;
+    // A scalar, a str or any other object NumPy wraps as a 0-dimensional array.
+    match array.cast::<PyUntypedArray>() {
+        Ok(a) if a.ndim() > 0 => {}
+        _ => return Err(not_numbers()),
+    }
+    float_list(&array, what)
+}

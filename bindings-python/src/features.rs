@@ -488,7 +488,7 @@ fn build_spec(p: &[Bound<'_, PyAny>]) -> Result<PipelineSpec, Error> {
 }
 
 /// The converted input columns a pipeline needs, in the order asked for.
-struct Inputs<'py> {
+pub(crate) struct Inputs<'py> {
     names: Vec<String>,
     /// `(index into names, data)` for the columns found in the input.
     data: Vec<(usize, ColumnData<'py>)>,
@@ -496,7 +496,7 @@ struct Inputs<'py> {
 
 impl Inputs<'_> {
     /// The table core reads (core reports the columns that are absent).
-    fn table(&self) -> Result<Table<'_>, Error> {
+    pub(crate) fn table(&self) -> Result<Table<'_>, Error> {
         let mut t = Table::new();
         for (i, d) in &self.data {
             let column = match d {
@@ -538,7 +538,10 @@ fn column_names_of(x: &Bound<'_, PyAny>) -> String {
 /// once (core reports the repetition); an absent column is "not found", naming it and the
 /// columns `x` has. (Core would name it too, but a table without any column has no rows, and
 /// core reports an empty input first.)
-fn read_inputs<'py>(x: &Bound<'py, PyAny>, names: Vec<String>) -> Result<Inputs<'py>, Error> {
+pub(crate) fn read_inputs<'py>(
+    x: &Bound<'py, PyAny>,
+    names: Vec<String>,
+) -> Result<Inputs<'py>, Error> {
     let py = x.py();
     let dict = x.cast::<PyDict>().ok();
     if dict.is_none() && !x.hasattr(intern!(py, "columns")).unwrap_or(false) {
@@ -587,7 +590,7 @@ fn read_inputs<'py>(x: &Bound<'py, PyAny>, names: Vec<String>) -> Result<Inputs<
 }
 
 /// The input column names of a fitted pipeline.
-fn input_names(p: &FeaturePipeline) -> Vec<String> {
+pub(crate) fn input_names(p: &FeaturePipeline) -> Vec<String> {
     p.numeric_inputs()
         .chain(p.categorical_inputs())
         .map(str::to_owned)
@@ -736,7 +739,7 @@ impl PyFeaturePipeline {
         refs.into_iter().map(|p| p.into_bound(py)).collect()
     }
 
-    fn fitted(&self) -> Result<Arc<FeaturePipeline>, Error> {
+    pub(crate) fn fitted(&self) -> Result<Arc<FeaturePipeline>, Error> {
         self.lock().fitted.clone().ok_or_else(not_fitted)
     }
 

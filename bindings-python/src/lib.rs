@@ -7,10 +7,15 @@
 use pyo3::prelude::*;
 
 mod bandit;
+mod calibration;
 mod columns;
 mod convert;
 mod errors;
 mod features;
+mod logistic;
+mod matrix;
+mod metrics;
+mod scoring;
 
 /// Native part of the ``nextbest`` package; import ``nextbest`` instead.
 #[pymodule]
@@ -21,5 +26,9 @@ fn _nextbest(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<bandit::GaussianThompsonBandit>()?;
     m.add_class::<features::PyFeaturePipeline>()?;
     m.add_function(wrap_pyfunction!(features::transaction_features, m)?)?;
+    metrics::register(m)?;
+    calibration::register(m)?;
+    logistic::register(m)?;
+    scoring::register(m)?;
     Ok(())
 }

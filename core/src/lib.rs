@@ -28,9 +28,13 @@
 #![warn(missing_docs)]
 
 pub mod bandit;
+pub mod data;
 pub mod error;
 pub mod features;
+pub mod metrics;
+pub mod model;
 pub mod persist;
+pub mod propensity;
 pub mod rng;
 
 pub use error::{Error, ErrorKind, Result};

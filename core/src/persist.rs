@@ -34,14 +34,18 @@ pub trait Persist: Sized {
 
     /// The whole document as a JSON string.
     fn to_json(&self) -> String {
-        #[derive(Serialize)]
-        struct Envelope<'a, P> {
-            format: &'a str,
-            kind: &'a str,
-            version: u32,
-            payload: P,
-        }
         serde_json::to_string(&Envelope {
+            format: FORMAT,
+            kind: Self::KIND,
+            version: Self::VERSION,
+            payload: self.to_payload(),
+        })
+        .expect("serializing a payload of plain data cannot fail")
+    }
+
+    /// The whole document as a JSON value, for nesting inside another document.
+    fn to_document(&self) -> serde_json::Value {
+        serde_json::to_value(Envelope {
             format: FORMAT,
             kind: Self::KIND,
             version: Self::VERSION,
@@ -52,7 +56,12 @@ pub trait Persist: Sized {
 
     /// Loads a document written by [`Persist::to_json`] (of this or an older version).
     fn from_json(json: &str) -> Result<Self> {
-        let (version, payload) = open_envelope(json, Self::KIND, Self::VERSION)?;
+        Self::from_document(parse_document(json)?)
+    }
+
+    /// Loads a document already parsed as a JSON value (see [`Persist::to_document`]).
+    fn from_document(document: serde_json::Value) -> Result<Self> {
+        let (version, payload) = check_envelope(document, Self::KIND, Self::VERSION)?;
         let payload: Self::Payload = serde_json::from_value(payload).map_err(|e| {
             Error::document(format!(
                 "{} document has an invalid payload: {e}",
@@ -63,8 +72,58 @@ pub trait Persist: Sized {
     }
 }
 
+/// The envelope as written.
+#[derive(Serialize)]
+struct Envelope<'a, P> {
+    format: &'a str,
+    kind: &'a str,
+    version: u32,
+    payload: P,
+}
+
+/// Parses `json` as a JSON value, refusing documents over [`MAX_DOCUMENT_BYTES`].
+pub fn parse_document(json: &str) -> Result<serde_json::Value> {
+    if json.len() > MAX_DOCUMENT_BYTES {
+        return Err(Error::document(format!(
+            "document of {} bytes exceeds the limit of {MAX_DOCUMENT_BYTES} bytes",
+            json.len()
+        )));
+    }
+    serde_json::from_str(json).map_err(|e| {
+        Error::document(format!(
+            "not a nextbest document: {e} (expected {{\"format\":\"nextbest\",\"kind\":...,\"version\":...,\"payload\":...}})"
+        ))
+    })
+}
+
+/// The `kind` of a parsed document, after checking its format.
+pub fn document_kind(document: &serde_json::Value) -> Result<&str> {
+    let format = document.get("format").and_then(|f| f.as_str());
+    if format != Some(FORMAT) {
+        return Err(Error::document(match format {
+            Some(f) => format!("document format is {f:?}, expected \"{FORMAT}\""),
+            None => format!(
+                "not a nextbest document: expected an object {{\"format\":\"nextbest\",\"kind\":...,\"version\":...,\"payload\":...}}"
+            ),
+        }));
+    }
+    document
+        .get("kind")
+        .and_then(|k| k.as_str())
+        .ok_or_else(|| Error::document("document has no \"kind\" string"))
+}
+
 /// Checks the envelope of `json` and returns its version and payload.
 pub fn open_envelope(json: &str, kind: &str, newest: u32) -> Result<(u32, serde_json::Value)> {
+    check_envelope(parse_document(json)?, kind, newest)
+}
+
+/// Checks the envelope of a parsed document and returns its version and payload.
+pub fn check_envelope(
+    document: serde_json::Value,
+    kind: &str,
+    newest: u32,
+) -> Result<(u32, serde_json::Value)> {
     #[derive(Deserialize)]
     struct Envelope {
         format: String,
@@ -72,13 +131,7 @@ pub fn open_envelope(json: &str, kind: &str, newest: u32) -> Result<(u32, serde_
         version: u64,
         payload: serde_json::Value,
     }
-    if json.len() > MAX_DOCUMENT_BYTES {
-        return Err(Error::document(format!(
-            "document of {} bytes exceeds the limit of {MAX_DOCUMENT_BYTES} bytes",
-            json.len()
-        )));
-    }
-    let env: Envelope = serde_json::from_str(json).map_err(|e| {
+    let env: Envelope = serde_json::from_value(document).map_err(|e| {
         Error::document(format!(
             "not a nextbest document: {e} (expected {{\"format\":\"nextbest\",\"kind\":...,\"version\":...,\"payload\":...}})"
         ))

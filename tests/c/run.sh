@@ -69,6 +69,9 @@ for link in shared static; do
     run_one "test_threads_$link" "$CC" "$CFLAGS -pthread" tests/c/test_threads.c "$libs"
     run_one "test_features_$link" "$CC" "$CFLAGS -pthread" tests/c/test_features.c "$libs" \
         tests/fixtures/pipeline_small.json tests/fixtures/pipeline_small_expected.txt
+    run_one "test_model_$link" "$CC" "$CFLAGS -pthread" tests/c/test_model.c "$libs" \
+        tests/fixtures/logistic_small.json tests/fixtures/logistic_small_expected.txt \
+        tests/fixtures/scoring_small.json tests/fixtures/scoring_small_expected.txt
     run_one "test_cpp_$link" "$CXX" "$CXXFLAGS" tests/c/test_cpp.cpp "$libs"
     run_one "campaign_$link" "$CC" "$CFLAGS" examples/c/campaign.c "$libs"
 done

@@ -67,6 +67,28 @@ int main() {
     check(nb_features_n_rows(f, &rows) == NB_OK && rows == 1, "features rows");
     nb_features_free(f);
 
+    // Models: a generic handle from a document, one row scored.
+    const char *model_doc =
+        "{\"format\":\"nextbest\",\"kind\":\"logistic_regression\",\"version\":1,\"payload\":{\"coef\":[1.0],"
+        "\"intercept\":0.0,\"reference\":[0.0],\"feature_names\":[\"x\"],\"params\":{\"l2\":1.0,\"l1\":0.0,"
+        "\"class_weight\":{\"type\":\"none\"},\"fit_intercept\":true,\"max_iter\":200,\"tol\":1e-8},"
+        "\"report\":{\"converged\":true,\"n_iter\":1,\"objective\":0.0,\"gradient\":0.0,\"solver\":\"newton\"}}}";
+    nb_model *m = nullptr;
+    check(nb_model_from_json(model_doc, &m) == NB_OK, "model from_json");
+    const double row[] = {0.0};
+    double proba = -1.0;
+    check(nb_model_predict_proba(m, row, 1, 1, &proba, 1) == NB_OK && proba == 0.5, "model predict_proba");
+    std::vector<int64_t> raising(1), lowering(1);
+    std::vector<double> raising_c(1), lowering_c(1);
+    check(nb_model_reason_codes(m, row, 1, 1, 1, raising.data(), raising_c.data(), lowering.data(), lowering_c.data(),
+                                1) == NB_OK &&
+              raising[0] == -1 && lowering[0] == -1,
+          "model reason codes");
+    nb_model_free(m);
+    nb_scoring_pipeline *sp = nullptr;
+    check(nb_scoring_pipeline_from_json(model_doc, &sp) == NB_WRONG_KIND && sp == nullptr, "scoring wrong kind");
+    nb_scoring_pipeline_free(sp);
+
     std::printf("test_cpp: %d failed\n", failures);
     return failures == 0 ? 0 : 1;
 }

@@ -20,7 +20,17 @@ def test_docstring_examples_run():
 
     finder, runner = doctest.DocTestFinder(exclude_empty=True), doctest.DocTestRunner()
     examples = 0
-    names = ("nextbest", "ThompsonBandit", "GaussianThompsonBandit", "FeaturePipeline", "transaction_features")
+    names = (
+        "nextbest",
+        "ThompsonBandit",
+        "GaussianThompsonBandit",
+        "FeaturePipeline",
+        "transaction_features",
+        "LogisticRegression",
+        "Calibrator",
+        "ScoringPipeline",
+        "metrics",
+    )
     for name in names:
         obj = nextbest if name == "nextbest" else getattr(nextbest, name)
         for test in finder.find(obj, name, globs={"nextbest": nextbest}):

@@ -3,7 +3,8 @@
 Thompson-sampling bandits choose which offer to show each customer, learn from the
 responses, and report the exact probability of every choice (the propensity to log for
 off-policy evaluation). Feature transforms turn customer tables and raw transaction logs into
-model-ready matrices. All the work is done by the Rust library ``nextbest``; the same seed
+model-ready matrices; propensity models (logistic regression), calibrators and scoring
+pipelines say who is likely to take an offer and why. All the work is done by the Rust library ``nextbest``; the same seed
 gives the same decisions, and a saved pipeline the same features, from Rust, Python and C.
 
 >>> import nextbest
@@ -23,8 +24,23 @@ GaussianThompsonBandit
 FeaturePipeline
     Per-column imputation, scaling, binning and categorical encoding of a DataFrame or a
     dict of columns, fitted once and saved as a JSON document.
+LogisticRegression
+    A scikit-learn compatible binary logistic regression (L2, L1), with explanations and
+    reason codes.
+Calibrator
+    Platt scaling or isotonic regression of any score into a probability.
+ScoringPipeline
+    A fitted FeaturePipeline, a model and a calibrator as one document: raw columns in,
+    calibrated probabilities and reason codes out.
 NextbestError
     Raised for every invalid input or document; a subclass of ``ValueError``.
+NotFittedError
+    Raised when a model is used before it is fitted.
+
+Modules
+-------
+metrics
+    ROC/PR AUC, log loss, Brier, lift and gains, calibration, PSI and fairness reports.
 
 Functions
 ---------
@@ -37,16 +53,26 @@ from ._nextbest import (
     FeaturePipeline,
     GaussianThompsonBandit,
     NextbestError,
+    ScoringPipeline,
     ThompsonBandit,
     __version__,
     transaction_features,
 )
+from . import metrics
+from .calibration import Calibrator
+from .exceptions import NotFittedError
+from .logistic import LogisticRegression
 
 __all__ = [
+    "Calibrator",
     "FeaturePipeline",
+    "LogisticRegression",
+    "NotFittedError",
+    "ScoringPipeline",
     "GaussianThompsonBandit",
     "NextbestError",
     "ThompsonBandit",
     "__version__",
+    "metrics",
     "transaction_features",
 ]
