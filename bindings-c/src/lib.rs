@@ -216,6 +216,63 @@ unsafe fn document<'a>(json: *const c_char) -> Res<&'a str> {
         .map_err(|e| Error::document(format!("document is not valid UTF-8: {e}")))?)
 }
 
+/// The named raw input columns of a call (`nb_pipeline_transform`, the scoring pipeline).
+pub(crate) struct Columns<'a> {
+    pub(crate) n_rows: usize,
+    numeric: Vec<(&'a str, &'a [f64])>,
+    categorical: Vec<(&'a str, CategoricalColumn)>,
+}
+
+impl<'a> Columns<'a> {
+    /// Reads and checks the caller's columns (names UTF-8, no NULL where values are needed).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) unsafe fn new(
+        n_rows: usize,
+        n_numeric: usize,
+        numeric_names: *const *const c_char,
+        numeric_cols: *const *const f64,
+        n_categorical: usize,
+        categorical_names: *const *const c_char,
+        categorical_cols: *const *const *const c_char,
+    ) -> Res<Self> {
+        let numeric_names = unsafe { strings(numeric_names, n_numeric, "numeric_names")? };
+        let numeric_cols = unsafe { slice(numeric_cols, n_numeric, "numeric_cols")? }
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| unsafe { slice(c, n_rows, &format!("numeric_cols[{i}]")) })
+            .collect::<Res<Vec<&[f64]>>>()?;
+        let categorical_names =
+            unsafe { strings(categorical_names, n_categorical, "categorical_names")? };
+        let categorical_cols =
+            unsafe { slice(categorical_cols, n_categorical, "categorical_cols")? }
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| unsafe { categorical(c, n_rows, &format!("categorical_cols[{i}]")) })
+                .collect::<Res<Vec<CategoricalColumn>>>()?;
+        Ok(Columns {
+            n_rows,
+            numeric: numeric_names.into_iter().zip(numeric_cols).collect(),
+            categorical: categorical_names
+                .into_iter()
+                .zip(categorical_cols)
+                .collect(),
+        })
+    }
+
+    /// The columns as a core table (a name given twice fails).
+    pub(crate) fn table(&self) -> nextbest::Result<nextbest::features::Table<'_>> {
+        use nextbest::features::{Column, Table};
+        let mut table = Table::new();
+        for &(name, col) in &self.numeric {
+            table.push(name, Column::Numeric(col))?;
+        }
+        for (name, col) in &self.categorical {
+            table.push(name, Column::Categorical(col))?;
+        }
+        Ok(table)
+    }
+}
+
 /// Boxes `value` into a new handle written to `*out`.
 fn new_handle<T>(out: &mut *mut T, value: T) {
     *out = Box::into_raw(Box::new(value));

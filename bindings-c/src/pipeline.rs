@@ -1,10 +1,10 @@
 //! The fitted feature pipeline: `nb_pipeline_*`.
 
 use super::{
-    boundary, c_string, categorical, document, free, name_at, nb_status, new_handle, out_ref,
-    reference, slice, slice_mut, strings, Res,
+    boundary, c_string, document, free, name_at, nb_status, new_handle, out_ref, reference,
+    slice_mut, Columns, Res,
 };
-use nextbest::features::{CategoricalColumn, Column, FeaturePipeline, Table};
+use nextbest::features::FeaturePipeline;
 use nextbest::Persist;
 use std::ffi::c_char;
 
@@ -36,28 +36,19 @@ unsafe fn transform(
     out_len: usize,
 ) -> Res {
     let p = unsafe { reference(p, "p")? };
-    let numeric_names = unsafe { strings(numeric_names, n_numeric, "numeric_names")? };
-    let numeric_cols = unsafe { slice(numeric_cols, n_numeric, "numeric_cols")? }
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| unsafe { slice(c, n_rows, &format!("numeric_cols[{i}]")) })
-        .collect::<Res<Vec<&[f64]>>>()?;
-    let categorical_names =
-        unsafe { strings(categorical_names, n_categorical, "categorical_names")? };
-    let categorical_cols = unsafe { slice(categorical_cols, n_categorical, "categorical_cols")? }
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| unsafe { categorical(c, n_rows, &format!("categorical_cols[{i}]")) })
-        .collect::<Res<Vec<CategoricalColumn>>>()?;
+    let columns = unsafe {
+        Columns::new(
+            n_rows,
+            n_numeric,
+            numeric_names,
+            numeric_cols,
+            n_categorical,
+            categorical_names,
+            categorical_cols,
+        )?
+    };
     let out = unsafe { slice_mut(out, out_len, "out")? };
-    let mut table = Table::new();
-    for (&name, &col) in numeric_names.iter().zip(&numeric_cols) {
-        table.push(name, Column::Numeric(col))?;
-    }
-    for (&name, col) in categorical_names.iter().zip(&categorical_cols) {
-        table.push(name, Column::Categorical(col))?;
-    }
-    Ok(p.0.transform(&table, out)?)
+    Ok(p.0.transform(&columns.table()?, out)?)
 }
 
 /// Loads a `feature_pipeline` document (saved by `FeaturePipeline::to_json` in Rust,

@@ -2,10 +2,9 @@
 
 use super::model::{check_out_len, into_out, product, ReasonOut};
 use super::{
-    boundary, c_string, categorical, document, free, item, name_at, nb_status, new_handle, out_ref,
-    reference, slice, slice_mut, strings, Res,
+    boundary, c_string, document, free, item, name_at, nb_status, new_handle, out_ref, reference,
+    slice_mut, Columns, Res,
 };
-use nextbest::features::{CategoricalColumn, Column, Table};
 use nextbest::propensity::ScoringPipeline;
 use nextbest::Persist;
 use std::ffi::c_char;
@@ -17,62 +16,6 @@ use std::ffi::c_char;
 /// once, without locking, as long as no thread frees it meanwhile. Free with
 /// `nb_scoring_pipeline_free`.
 pub struct nb_scoring_pipeline(ScoringPipeline);
-
-/// The raw input columns of a call, as `nb_pipeline_transform` takes them.
-struct Columns<'a> {
-    n_rows: usize,
-    numeric: Vec<(&'a str, &'a [f64])>,
-    categorical: Vec<(&'a str, CategoricalColumn)>,
-}
-
-impl<'a> Columns<'a> {
-    /// Reads and checks the caller's columns (names UTF-8, no NULL where values are needed).
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn new(
-        n_rows: usize,
-        n_numeric: usize,
-        numeric_names: *const *const c_char,
-        numeric_cols: *const *const f64,
-        n_categorical: usize,
-        categorical_names: *const *const c_char,
-        categorical_cols: *const *const *const c_char,
-    ) -> Res<Self> {
-        let numeric_names = unsafe { strings(numeric_names, n_numeric, "numeric_names")? };
-        let numeric_cols = unsafe { slice(numeric_cols, n_numeric, "numeric_cols")? }
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| unsafe { slice(c, n_rows, &format!("numeric_cols[{i}]")) })
-            .collect::<Res<Vec<&[f64]>>>()?;
-        let categorical_names =
-            unsafe { strings(categorical_names, n_categorical, "categorical_names")? };
-        let categorical_cols =
-            unsafe { slice(categorical_cols, n_categorical, "categorical_cols")? }
-                .iter()
-                .enumerate()
-                .map(|(i, &c)| unsafe { categorical(c, n_rows, &format!("categorical_cols[{i}]")) })
-                .collect::<Res<Vec<CategoricalColumn>>>()?;
-        Ok(Columns {
-            n_rows,
-            numeric: numeric_names.into_iter().zip(numeric_cols).collect(),
-            categorical: categorical_names
-                .into_iter()
-                .zip(categorical_cols)
-                .collect(),
-        })
-    }
-
-    /// The columns as a core table (a name given twice fails).
-    fn table(&self) -> nextbest::Result<Table<'_>> {
-        let mut table = Table::new();
-        for &(name, col) in &self.numeric {
-            table.push(name, Column::Numeric(col))?;
-        }
-        for (name, col) in &self.categorical {
-            table.push(name, Column::Categorical(col))?;
-        }
-        Ok(table)
-    }
-}
 
 /// The arguments every scoring call starts with: the handle and the input columns.
 #[allow(clippy::too_many_arguments)]

@@ -532,3 +532,23 @@ pub fn numbers(obj: &Bound<'_, PyAny>, what: &str) -> Result<Vec<f64>, Error> {
     }
     float_list(&array, what)
 }
+
+/// A zeroed output buffer of `n` values, or a `MemoryError`.
+pub fn output(n: usize, what: &str) -> PyResult<Vec<f64>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n)
+        .map_err(|_| crate::errors::out_of_memory(what, n))?;
+    v.resize(n, 0.0);
+    Ok(v)
+}
+
+/// A row-major vector as a `(rows, cols)` array, without a copy.
+pub fn array2(
+    py: Python<'_>,
+    values: Vec<f64>,
+    rows: usize,
+    cols: usize,
+) -> PyResult<Bound<'_, numpy::PyArray2<f64>>> {
+    use numpy::PyArrayMethods;
+    numpy::PyArray1::from_vec(py, values).reshape([rows, cols])
+}

@@ -23,7 +23,7 @@ use nextbest::features::{
     TransactionOptions, Transactions,
 };
 use nextbest::{Error, ErrorKind, Persist};
-use numpy::{PyArray1, PyArray2, PyArrayMethods};
+use numpy::{PyArray1, PyArray2};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList, PyString, PyTuple, PyType};
@@ -605,16 +605,6 @@ fn not_fitted() -> Error {
     )
 }
 
-/// A row-major vector as a C-contiguous `(rows, cols)` array, without a copy.
-fn matrix(
-    py: Python<'_>,
-    values: Vec<f64>,
-    rows: usize,
-    cols: usize,
-) -> PyResult<Bound<'_, PyArray2<f64>>> {
-    PyArray1::from_vec(py, values).reshape([rows, cols])
-}
-
 /// Transforms `inputs` with `p`, without the GIL.
 fn transform_inputs<'py>(
     py: Python<'py>,
@@ -635,7 +625,7 @@ fn transform_inputs<'py>(
             p.transform(&table, &mut out).map(|()| out)
         })
         .or_raise(py)?;
-    matrix(py, out, n, w)
+    crate::convert::array2(py, out, n, w)
 }
 
 struct State {
@@ -1210,6 +1200,6 @@ pub fn transaction_features<'py>(
         }
     };
     let names = PyList::new(py, &f.names)?;
-    let x = matrix(py, f.values, n, w)?;
+    let x = crate::convert::array2(py, f.values, n, w)?;
     Ok((keys, x, names))
 }

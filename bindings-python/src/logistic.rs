@@ -4,8 +4,8 @@
 //! The binding converts inputs, runs core with the GIL released and maps errors; every check
 //! of the values (shapes, finiteness, labels, weights, parameters) is core's.
 
-use crate::convert::{float_arg, numbers, type_name};
-use crate::errors::{bad_arg, out_of_memory, OrRaise};
+use crate::convert::{array2, float_arg, numbers, output, type_name};
+use crate::errors::{bad_arg, OrRaise};
 use crate::matrix::matrix_arg;
 use nextbest::model::{Classifier, Model};
 use nextbest::propensity::{ClassWeight, LogisticParams, LogisticRegression, ReasonCodes};
@@ -17,24 +17,6 @@ use pyo3::types::{PyBool, PyDict, PyString, PyTuple};
 /// A fitted logistic regression; use ``nextbest.LogisticRegression``.
 #[pyclass(frozen, module = "nextbest._nextbest", name = "LogisticModel")]
 pub struct PyLogisticModel(pub LogisticRegression);
-
-/// A zeroed output buffer of `n` values, or a `MemoryError`.
-pub fn output(n: usize, what: &str) -> PyResult<Vec<f64>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(n).map_err(|_| out_of_memory(what, n))?;
-    v.resize(n, 0.0);
-    Ok(v)
-}
-
-/// A row-major vector as a `(rows, cols)` array, without a copy.
-pub fn array2(
-    py: Python<'_>,
-    values: Vec<f64>,
-    rows: usize,
-    cols: usize,
-) -> PyResult<Bound<'_, PyArray2<f64>>> {
-    PyArray1::from_vec(py, values).reshape([rows, cols])
-}
 
 /// The scoring methods of any core classifier, run on a Python `X`.
 pub mod score {

@@ -2,10 +2,11 @@
 //! columns.
 
 use crate::calibration::PyCalibratorModel;
+use crate::convert::{array2, output};
 use crate::convert::{str_arg, type_name};
 use crate::errors::{bad_arg, OrRaise};
 use crate::features::{input_names, read_inputs, PyFeaturePipeline};
-use crate::logistic::{array2, core_model, output, reason_arrays};
+use crate::logistic::{core_model, reason_arrays};
 use nextbest::model::Classifier;
 use nextbest::propensity::{CalibrationInput, ScoringPipeline};
 use nextbest::Persist;

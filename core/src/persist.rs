@@ -102,9 +102,7 @@ pub fn document_kind(document: &serde_json::Value) -> Result<&str> {
     if format != Some(FORMAT) {
         return Err(Error::document(match format {
             Some(f) => format!("document format is {f:?}, expected \"{FORMAT}\""),
-            None => format!(
-                "not a nextbest document: expected an object {{\"format\":\"nextbest\",\"kind\":...,\"version\":...,\"payload\":...}}"
-            ),
+            None => "not a nextbest document: expected an object {\"format\":\"nextbest\",\"kind\":...,\"version\":...,\"payload\":...}".to_owned(),
         }));
     }
     document

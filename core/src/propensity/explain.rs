@@ -60,7 +60,7 @@ pub fn reason_codes(contributions: &[f64], n_features: usize, k: usize) -> Resul
         return Err(Error::invalid("k must be at least 1 reason per direction"));
     }
     let width = n_features + 1;
-    if contributions.len() % width != 0 {
+    if !contributions.len().is_multiple_of(width) {
         return Err(Error::shape(format!(
             "{} contributions are not whole rows of {width} (n_features + 1)",
             contributions.len()

@@ -1,5 +1,8 @@
 //! Logistic regression with L2 and L1 penalties, fitted to the exact optimum.
 
+// `!(x > 0.0)` is meant: it is true for NaN as well.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use crate::data::{check_labels, check_weights, class_totals, Matrix};
 use crate::error::{Error, Result};
 use crate::model::{check_out, Classifier};
@@ -163,8 +166,8 @@ impl Classifier for LogisticRegression {
             if let Some(j) = row[..p].iter().position(|v| !v.is_finite()) {
                 return Err(non_finite_at(row[j], r, j));
             }
-            for j in 0..p {
-                row[j] = self.coef[j] * (row[j] - self.reference[j]);
+            for ((v, c), r) in row[..p].iter_mut().zip(&self.coef).zip(&self.reference) {
+                *v = c * (*v - r);
             }
             row[p] = base;
         }
