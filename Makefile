@@ -58,6 +58,7 @@ bench:
 	$(BENCH_VENV)/bin/python benches/python/criterion_summary.py --run 3
 	$(BENCH_VENV)/bin/python benches/python/bench_bandit.py --json target/bench-python.json
 	$(BENCH_VENV)/bin/python benches/python/bench_features.py --json target/bench-features.json
+	$(BENCH_VENV)/bin/python benches/python/bench_logistic.py --json target/bench-logistic.json
 
 ## Install libnextbest (shared and static), its header and a pkg-config file under PREFIX.
 install:
