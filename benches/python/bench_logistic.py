@@ -9,7 +9,7 @@ Tasks (``--task``, default all):
   ``OBJECTIVE_RTOL`` of nextbest's). Both objectives are computed the same way in numpy:
   ``sum logloss + 0.5 * ||coef||^2``. One thread each (``RAYON_NUM_THREADS=1``;
   ``OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=1`` plus threadpoolctl) and all cores. Every fit runs
-  in a fresh process; medians over ``--repeats`` processes.
+  in a fresh process; medians over ``--repeats`` processes, the configurations interleaved.
 - ``coef``: coefficients on 200,000 x 50 against scikit-learn ``newton-cholesky`` at tol=1e-12
   (and, for contrast, default lbfgs).
 - ``predict``: ``predict_proba`` of 1,000,000 x 50 in C and in Fortran order against the time to
@@ -25,6 +25,9 @@ Tasks (``--task``, default all):
   ``sklearn.metrics``; nextbest on one thread and on all cores.
 - ``calibration``: isotonic and Platt calibration of 1 M scores against scikit-learn's
   ``IsotonicRegression`` and sigmoid calibration.
+
+Every child runs with ``OPENBLAS_THREAD_TIMEOUT=4 OMP_WAIT_POLICY=PASSIVE`` (see
+``QUIET_POOLS``). Ratios of calls timed in one process are medians of the ratios round by round.
 
 Run: ``make bench`` or ``.bench-venv/bin/python benches/python/bench_logistic.py --json out.json``
 (``--quick`` for a smoke run on smaller data).
@@ -321,8 +324,15 @@ CHILDREN = {"fit": child_fit, "predict": child_predict, "single": child_single,
             "metrics": child_metrics, "calibration": child_calibration, "cv": child_cv}
 
 
+#: Idle OpenBLAS and OpenMP workers go to sleep at once instead of spinning (OpenBLAS's workers
+#: spin for about 2^28 cycles after each call by default): on a 2-core VM shared with other
+#: work, their spinning halved the speed of whatever ran next in the same process, X.sum()
+#: included, and slowed scikit-learn's own multi-threaded fit. No effect on one-thread runs.
+QUIET_POOLS = {"OPENBLAS_THREAD_TIMEOUT": "4", "OMP_WAIT_POLICY": "PASSIVE"}
+
+
 def measure(argv: list[str], env: dict[str, str]) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", *argv], env={**os.environ, **env},
+    out = subprocess.run([sys.executable, __file__, "--child", *argv], env={**os.environ, **QUIET_POOLS, **env},
                          check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -486,6 +496,7 @@ def run_predict(args, tmp: str, results: dict) -> None:
             row = {k: med(rs, k) for k in ("read_sum_s", "gemv_s", "nextbest_s", "sklearn_s", "over_read", "vs_sklearn",
                                            "nextbest_added_mib", "sklearn_added_mib", "max_abs_diff_vs_numpy")}
             row["order"] = order
+            row["rows"] = args.rows
             row["x_mib"] = rs[0]["x_mib"]
             row["over_read_runs"] = [r["over_read"] for r in rs]
             row["vs_sklearn_runs"] = [r["vs_sklearn"] for r in rs]
@@ -540,7 +551,7 @@ def run_calibration(args, results: dict) -> None:
     results["calibration"] = {"rows": args.metric_rows[0], **one}
 
 
-def summary(results: dict) -> None:
+def summary(results: dict, args) -> None:
     print("\n| Target | Measured (median) | Status |\n|---|---|---|")
     fit = results.get("fit")
     if fit and fit["matched_tol"]:
@@ -566,9 +577,9 @@ def summary(results: dict) -> None:
                   f"(diff {d:.1e}; largest fold {r['max_fold_diff']:.1e}) | {status(r['max_fold_diff'] <= TARGETS['auc_diff'])} |")
     pred = results.get("predict", {})
     for key, r in pred.items():
-        print(f"| predict_proba 1 M, {key}: <= 1.5x reading X once | {r['over_read']:.2f}x ({r['nextbest_s'] * 1e3:.1f} ms vs "
+        print(f"| predict_proba {r['rows']:,} x {args.features}, {key}: <= 1.5x reading X once | {r['over_read']:.2f}x ({r['nextbest_s'] * 1e3:.1f} ms vs "
               f"{r['read_sum_s'] * 1e3:.1f} ms) | {status(r['over_read'] <= TARGETS['predict_over_read'])} |")
-        print(f"| predict_proba 1 M, {key}: >= 2.5x scikit-learn, no copy | {r['vs_sklearn']:.2f}x, +{r['nextbest_added_mib']:.0f} MiB "
+        print(f"| predict_proba {r['rows']:,} x {args.features}, {key}: >= 2.5x scikit-learn, no copy | {r['vs_sklearn']:.2f}x, +{r['nextbest_added_mib']:.0f} MiB "
               f"(X is {r['x_mib']:.0f} MiB) | {status(r['vs_sklearn'] >= TARGETS['predict_vs_sklearn'] and r['nextbest_added_mib'] < r['x_mib'] / 4)} |")
     s = results.get("single")
     if s:
@@ -645,7 +656,7 @@ def main() -> None:
         run_metrics(args, results)
     if task in ("all", "calibration"):
         run_calibration(args, results)
-    summary(results)
+    summary(results, args)
     results["wall_s"] = time.perf_counter() - t_start
     print(f"\nwall time {results['wall_s']:.0f} s")
     if args.json:
