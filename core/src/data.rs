@@ -198,6 +198,16 @@ impl<'a> RowBlock<'a> {
         self.parent
     }
 
+    /// The block's values when the parent is row-major and has columns.
+    #[inline]
+    pub fn row_major_data(&self) -> Option<&'a [f64]> {
+        let p = self.parent.n_cols;
+        match self.parent.layout {
+            Layout::RowMajor if p > 0 => Some(&self.parent.data[self.start * p..self.end * p]),
+            _ => None,
+        }
+    }
+
     /// Writes `out[r] = x_r . beta + intercept` for every row `r` of the block.
     pub fn dot(&self, beta: &[f64], intercept: f64, out: &mut [f64]) {
         let p = self.parent.n_cols;

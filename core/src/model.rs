@@ -46,12 +46,8 @@ pub trait Classifier: Send + Sync {
 /// The logistic function 1 / (1 + exp(-z)), accurate in both tails.
 #[inline]
 pub fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
-    }
+    // Branch-free: exp(-z) overflows to inf for z < -709, giving exactly 0.
+    1.0 / (1.0 + (-z).exp())
 }
 
 /// Checks that `out` has one slot per row of `x`.

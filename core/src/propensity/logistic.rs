@@ -505,28 +505,38 @@ impl Problem<'_> {
     fn value_grad(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
         let p = self.x.n_cols();
         let (beta, b) = self.split(theta);
+        // The loss and the residual of one row at score z: (w * loss, w * (p - y)).
+        let row_terms = |z: f64, y: f64, w: f64| {
+            let e = (-z.abs()).exp();
+            let softplus = z.max(0.0) + e.ln_1p();
+            let prob = if z >= 0.0 { 1.0 } else { e } / (1.0 + e);
+            (w * (softplus - y * z), w * (prob - y))
+        };
         let parts = blocks(self.x.n_rows(), |start, end| {
-            let mut z = vec![0.0; end - start];
-            self.x.rows(start, end).dot(beta, b, &mut z);
-            let mut loss = 0.0;
-            let mut g_b = 0.0;
-            for (zi, (&yi, &wi)) in z
-                .iter_mut()
-                .zip(self.y[start..end].iter().zip(&self.w[start..end]))
-            {
-                let e = (-zi.abs()).exp();
-                let softplus = zi.max(0.0) + e.ln_1p();
-                let prob = if *zi >= 0.0 {
-                    1.0 / (1.0 + e)
-                } else {
-                    e / (1.0 + e)
-                };
-                loss += wi * (softplus - yi * *zi);
-                *zi = wi * (prob - yi);
-                g_b += *zi;
-            }
+            let (mut loss, mut g_b) = (0.0, 0.0);
             let mut g = vec![0.0; p];
-            self.x.rows(start, end).add_weighted_rows(&z, &mut g);
+            let (y, w) = (&self.y[start..end], &self.w[start..end]);
+            if let Some(data) = self.x.rows(start, end).row_major_data() {
+                // Row by row: the gradient is accumulated while the row is in L1.
+                for ((row, &yi), &wi) in data.chunks_exact(p).zip(y).zip(w) {
+                    let (l, r) = row_terms(crate::data::dot(row, beta) + b, yi, wi);
+                    loss += l;
+                    g_b += r;
+                    if r != 0.0 {
+                        crate::data::axpy(r, row, &mut g);
+                    }
+                }
+            } else {
+                let mut z = vec![0.0; end - start];
+                self.x.rows(start, end).dot(beta, b, &mut z);
+                for (zi, (&yi, &wi)) in z.iter_mut().zip(y.iter().zip(w)) {
+                    let (l, r) = row_terms(*zi, yi, wi);
+                    loss += l;
+                    g_b += r;
+                    *zi = r;
+                }
+                self.x.rows(start, end).add_weighted_rows(&z, &mut g);
+            }
             (loss, g, g_b)
         });
         grad.fill(0.0);
@@ -703,6 +713,7 @@ fn solve(problem: &Problem<'_>, max_iter: usize, tol: f64) -> (Vec<f64>, FitRepo
     }
     let n = problem.x.n_rows();
     let warm_rows = WARM_ROWS_PER_DIM * d + 10_000;
+    let mut warmed = false;
     if n > 4 * warm_rows {
         // Solve on a regular subsample first: its optimum is close, so that the full-data
         // Newton steps start near the end and need only a few passes over all rows.
@@ -730,36 +741,47 @@ fn solve(problem: &Problem<'_>, max_iter: usize, tol: f64) -> (Vec<f64>, FitRepo
                 w: &w,
                 ..*problem
             };
-            let (start, report) = newton(&sub, theta.clone(), max_iter, tol.max(1e-6), 1);
+            // One Hessian, then BFGS updates: the subsample's passes are cheap, its Hessians
+            // are not.
+            let (start, report, _) =
+                newton(&sub, theta.clone(), max_iter, tol.max(1e-6), 1, false, None);
             if report.objective.is_finite() {
                 theta = start;
+                warmed = true;
             }
         }
     }
     let hessian_rows = (2 * HESSIAN_BUDGET / (d * d)).max(10 * d);
     let stride = (n / hessian_rows).max(1);
-    newton(problem, theta, max_iter, tol, stride)
+    // Near the optimum (after a warm start), one Hessian estimate and BFGS updates suffice.
+    let exact = stride == 1 && !warmed;
+    let (theta, report, _) = newton(problem, theta, max_iter, tol, stride, exact, None);
+    (theta, report)
 }
 
 /// Newton's method (proximal Newton with an L1 penalty) with a backtracking line search.
 ///
-/// With `stride == 1` the Hessian is exact and recomputed at every step. Otherwise it is
-/// estimated from every `stride`-th row once, and then corrected by BFGS updates from the
-/// full-data gradients of each step, which restores fast convergence to the exact optimum
-/// for the price of one pass over the rows per step.
+/// When `exact`, the Hessian is computed at every step. Otherwise it is `initial`, or estimated
+/// from every `stride`-th row, once (again after a step that needed a line search), and then
+/// corrected by BFGS updates from the full-data gradients of each step, which keeps fast
+/// convergence to the exact optimum for the price of one pass over the rows per step.
+/// Returns the solution, the report and the last Hessian approximation.
+#[allow(clippy::type_complexity)]
 fn newton(
     problem: &Problem<'_>,
     mut theta: Vec<f64>,
     max_iter: usize,
     tol: f64,
     stride: usize,
-) -> (Vec<f64>, FitReport) {
+    exact: bool,
+    initial: Option<Vec<f64>>,
+) -> (Vec<f64>, FitReport, Option<Vec<f64>>) {
     let d = problem.dim();
     let total = problem.total_weight();
     let mut grad = vec![0.0; d];
     let mut f = problem.value_grad(&theta, &mut grad) + problem.l1_value(&theta);
     let mut gnorm = problem.subgradient_norm(&theta, &grad) / total;
-    let mut hessian: Option<Vec<f64>> = None;
+    let mut hessian: Option<Vec<f64>> = initial.filter(|h| h.len() == d * d);
     let mut n_iter = 0;
     let mut trial = vec![0.0; d];
     let mut trial_grad = vec![0.0; d];
@@ -792,7 +814,7 @@ fn newton(
             let roundoff = (ft - f).abs() <= 1e-12 * f.abs().max(1.0);
             if ft <= f + 1e-4 * t * decrease || (roundoff && gt < gnorm) {
                 accepted = true;
-                if stride > 1 && t == 1.0 {
+                if !exact && t == 1.0 {
                     bfgs_update(&mut h, &step, &grad, &trial_grad);
                     hessian = Some(h);
                 }
@@ -815,7 +837,7 @@ fn newton(
         gradient: gnorm,
         solver: "newton".to_owned(),
     };
-    (theta, report)
+    (theta, report, hessian)
 }
 
 /// The BFGS update of the Hessian approximation `h` after the step `s` changed the smooth
