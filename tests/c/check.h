@@ -3,6 +3,7 @@
 #define NEXTBEST_TEST_CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nextbest.h"
@@ -55,6 +56,39 @@ static int check_report(const char *name) {
     printf("%s: %d checks, %d failed\n", name, check_count, check_failures);
     fflush(stdout);
     return check_failures == 0 ? 0 : 1;
+}
+
+
+/* Small helpers of the fixture readers. */
+static inline char *copy_string(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *c = malloc(n);
+    if (c != NULL) memcpy(c, s, n);
+    return c;
+}
+
+/* Splits `s` in place into at most `max` whitespace-separated tokens. */
+static inline size_t split(char *s, char **tok, size_t max) {
+    size_t n = 0;
+    for (char *t = strtok(s, " \t\r\n"); t != NULL && n < max; t = strtok(NULL, " \t\r\n")) tok[n++] = t;
+    return n;
+}
+
+static inline char *read_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)len + 1);
+    if (s != NULL && fread(s, 1, (size_t)len, f) == (size_t)len) {
+        s[len] = '\0';
+    } else {
+        free(s);
+        s = NULL;
+    }
+    fclose(f);
+    return s;
 }
 
 #endif

@@ -27,13 +27,6 @@ typedef struct {
 
 static char line[1 << 16];
 
-/* Splits `line` into whitespace-separated tokens. */
-static size_t split(char *s, char **tok, size_t max) {
-    size_t n = 0;
-    for (char *t = strtok(s, " \t\r\n"); t != NULL && n < max; t = strtok(NULL, " \t\r\n")) tok[n++] = t;
-    return n;
-}
-
 static void replay(const scenario *s, const char *header) {
     size_t got_select[MAX_ITEMS], got_many[MAX_ITEMS];
     double got_prob[MAX_ITEMS];

@@ -42,35 +42,6 @@ typedef struct {
 static fixture lr, sc; /* the logistic and the scoring fixtures */
 static char line[1 << 16];
 
-static char *copy_string(const char *s) {
-    size_t n = strlen(s) + 1;
-    char *c = malloc(n);
-    if (c != NULL) memcpy(c, s, n);
-    return c;
-}
-
-static size_t split(char *s, char **tok, size_t max) {
-    size_t n = 0;
-    for (char *t = strtok(s, " \r\n"); t != NULL && n < max; t = strtok(NULL, " \r\n")) tok[n++] = t;
-    return n;
-}
-
-static char *read_file(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)len + 1);
-    if (s != NULL && fread(s, 1, (size_t)len, f) == (size_t)len) {
-        s[len] = '\0';
-    } else {
-        free(s);
-        s = NULL;
-    }
-    fclose(f);
-    return s;
-}
 
 /* Reads `n` numbers of tokens tok[1..] into `out`. */
 static void numbers(char **tok, size_t n_tok, size_t n, double *out) {
