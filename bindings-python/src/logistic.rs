@@ -199,7 +199,6 @@ impl PyLogisticModel {
             })
         })()
         .or_raise(py)?;
-        params.check().or_raise(py)?;
         let x = matrix_arg(X, "X")?.or_raise(py)?;
         let y = numbers(y, "y").or_raise(py)?;
         let w = match sample_weight {

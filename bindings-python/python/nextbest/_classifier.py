@@ -71,8 +71,6 @@ def _binary_target(y):
     if y.dtype.kind == "O":
         if any(v is None or (isinstance(v, float) and v != v) for v in y):
             raise NextbestError("y has missing values (None or NaN)")
-    if y.shape[0] == 0:
-        raise NextbestError("y is empty: at least one row of each class is needed")
     try:
         classes, codes = np.unique(y, return_inverse=True)
     except TypeError as e:
@@ -82,10 +80,7 @@ def _binary_target(y):
             "Only binary classification is supported. The type of the target is multiclass: "
             f"y has {len(classes)} classes"
         )
-    if len(classes) < 2:
-        raise NextbestError(
-            f"y has only one class ({classes[0]!r}): both classes of a binary target are needed"
-        )
+    # Fewer than two classes (or no rows) is core's to report.
     return classes, codes.astype(np.float64).ravel()
 
 

@@ -365,7 +365,7 @@ impl LogisticParams {
         let n = x.n_rows();
         if n == 0 {
             return Err(Error::empty(
-                "X has no rows: at least one row of each class is needed",
+                "X is empty (0 rows): at least one row of each class is needed",
             ));
         }
         if x.n_cols() == 0 {
