@@ -371,3 +371,14 @@ proptest! {
         prop_assert!(p.iter().zip(&q).all(|(a, b)| a.to_bits() == b.to_bits()));
     }
 }
+
+/// A zero-weight row outside the weighted scores' range must not change the fit (found by
+/// the property test: it used to make the Newton system singular).
+#[test]
+fn zero_weight_rows_take_no_part_in_platt() {
+    let (s, y, w) = ([0.0, -4.75, -4.75], [0.0, 1.0, 0.0], [0.0, 0.75, 1.5]);
+    let cal = Calibrator::fit(PLATT, &s, &y, Some(&w)).unwrap();
+    assert_platt_optimal(&s, &y, &w, &cal);
+    let kept = Calibrator::fit(PLATT, &s[1..], &y[1..], Some(&w[1..])).unwrap();
+    assert_eq!(cal.platt_parameters(), kept.platt_parameters());
+}

@@ -232,9 +232,12 @@ fn fit_platt(s: &[f64], y: &[f64], w: Option<&[f64]>, class_weight: [f64; 2]) ->
     let (prior0, prior1) = (class_weight[0], class_weight[1]);
     let target = [1.0 / (prior0 + 2.0), (prior1 + 1.0) / (prior1 + 2.0)];
     let total = prior0 + prior1;
+    // The range of the scores that carry weight: zero-weight rows take no part in the fit.
     let (lo, hi) = s
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+        .enumerate()
+        .filter(|&(i, _)| w.is_none_or(|w| w[i] != 0.0))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), (_, &v)| {
             (l.min(v), h.max(v))
         });
     let center = lo / 2.0 + hi / 2.0;
