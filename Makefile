@@ -59,6 +59,7 @@ bench:
 	$(BENCH_VENV)/bin/python benches/python/bench_bandit.py --json target/bench-python.json
 	$(BENCH_VENV)/bin/python benches/python/bench_features.py --json target/bench-features.json
 	$(BENCH_VENV)/bin/python benches/python/bench_logistic.py --json target/bench-logistic.json
+	$(BENCH_VENV)/bin/python benches/python/bench_gbdt.py --json target/bench-gbdt.json
 
 ## Install libnextbest (shared and static), its header and a pkg-config file under PREFIX.
 install:

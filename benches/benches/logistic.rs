@@ -7,6 +7,8 @@
 //! - `predict_proba_1row_50`: `Classifier::predict_proba` of one row of 50 features (the
 //!   latency of scoring one customer from Rust; the C API calls the same function);
 //! - `predict_proba_100k_50` and `_1thread`: a batch of 100,000 x 50, on every core and on one;
+//! - `predict_proba_pairs_100k_50_1thread` and `_fortran_1thread`: the `(1 - p, p)` pairs that
+//!   Python's `predict_proba` returns, from C- and Fortran-ordered rows, on one thread;
 //! - `fit_100k_50` and `_1thread`: `LogisticParams::default().fit` on 100,000 x 50 (to the
 //!   default tolerance);
 //! - `roc_auc_1m` and `_1thread`: `metrics::roc_auc` of 1,000,000 scores (sorting dominates).
@@ -82,6 +84,17 @@ fn logistic(c: &mut Criterion) {
     });
     g.bench_function("predict_proba_100k_50_1thread", |b| {
         b.iter(|| one.install(|| model.predict_proba(black_box(m), &mut out).unwrap()))
+    });
+    let mut pairs = vec![0.0; 2 * BATCH];
+    g.bench_function("predict_proba_pairs_100k_50_1thread", |b| {
+        b.iter(|| one.install(|| model.predict_proba_pairs(black_box(m), &mut pairs).unwrap()))
+    });
+    let xf: Vec<f64> = (0..P)
+        .flat_map(|j| x.iter().skip(j).step_by(P).copied())
+        .collect();
+    let f = Matrix::col_major(&xf, BATCH, P).unwrap();
+    g.bench_function("predict_proba_pairs_100k_50_fortran_1thread", |b| {
+        b.iter(|| one.install(|| model.predict_proba_pairs(black_box(f), &mut pairs).unwrap()))
     });
     g.sample_size(10);
     g.bench_function("fit_100k_50", |b| {

@@ -1,12 +1,14 @@
 /*
  * Latency of scoring one customer from C: nb_model_predict_proba on one row of 50 features
- * (a logistic regression loaded with nb_model_from_json), and the throughput of a batch of
- * 100,000 rows. Medians over blocks of calls; one line per measurement.
+ * (a logistic regression built here, or the 50-feature model document given as the argument,
+ * e.g. the 100-tree gradient boosting that `cargo bench -p nextbest-benches --bench gbdt`
+ * saves to target/gbdt_100_trees.json), and the throughput of a batch of 100,000 rows.
+ * Medians over blocks of calls; one line per measurement.
  *
  * Build and run (from the repository root, after `cargo build --release -p nextbest-c`):
  *   cc -O2 -std=c11 -I bindings-c/include benches/c/bench_model.c \
  *      -L target/release -lnextbest -Wl,-rpath,$PWD/target/release -lm -o target/bench_model
- *   target/bench_model
+ *   target/bench_model [target/gbdt_100_trees.json]
  */
 #define _POSIX_C_SOURCE 199309L
 #include "nextbest.h"
@@ -47,7 +49,24 @@ static void fail(nb_status s, const char *what) {
     exit(1);
 }
 
-int main(void) {
+/* The whole file at `path`, NUL-terminated (exits on failure). */
+static char *read_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "cannot open %s\n", path);
+        exit(1);
+    }
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *text = malloc((size_t)size + 1);
+    if (!text || fread(text, 1, (size_t)size, f) != (size_t)size) exit(1);
+    text[size] = '\0';
+    fclose(f);
+    return text;
+}
+
+int main(int argc, char **argv) {
     /* A logistic_regression document of 50 coefficients. */
     char doc[8192];
     size_t len = (size_t)snprintf(doc, sizeof doc,
@@ -62,8 +81,16 @@ int main(void) {
         "\"fit_intercept\":true,\"max_iter\":200,\"tol\":1e-8},\"report\":{\"converged\":true,\"n_iter\":5,"
         "\"objective\":1.0,\"gradient\":1e-10,\"solver\":\"newton\"}}}");
     nb_model *m = NULL;
-    nb_status s = nb_model_from_json(doc, &m);
+    char *file = argc > 1 ? read_file(argv[1]) : NULL;
+    nb_status s = nb_model_from_json(file ? file : doc, &m);
+    free(file);
     if (s != NB_OK) fail(s, "nb_model_from_json");
+    size_t n_features = 0;
+    nb_model_n_features(m, &n_features);
+    if (n_features != P) {
+        fprintf(stderr, "the model has %zu features, not %d\n", n_features, P);
+        return 1;
+    }
 
     double *x = malloc(sizeof(double) * (size_t)BATCH * P);
     double *out = malloc(sizeof(double) * BATCH);

@@ -128,7 +128,7 @@ typedef struct nb_features nb_features;
 typedef struct nb_gaussian_bandit nb_gaussian_bandit;
 
 /**
- * A fitted binary classifier of any kind (today: logistic regression), loaded with
+ * A fitted binary classifier of any kind (logistic regression, gradient boosting), loaded with
  * `nb_model_from_json` from a model document saved by the Rust or Python API. Immutable: one
  * handle may be used from many threads at once, without locking, as long as no thread frees
  * it meanwhile. Free with `nb_model_free`.
@@ -453,8 +453,8 @@ nb_status nb_gaussian_bandit_from_json(const char *json, nb_gaussian_bandit **ou
 void nb_gaussian_bandit_free(nb_gaussian_bandit *b);
 
 /**
- * Loads a model document of any supported kind (today `logistic_regression`, saved by
- * `LogisticRegression::to_json` in Rust, `.to_json()` in Python, or `nb_model_to_json`);
+ * Loads a model document of any supported kind (`logistic_regression`, `gradient_boosting`),
+ * saved by `to_json` in Rust, `.to_json()` in Python, or `nb_model_to_json`;
  * every value is checked. A document of a non-model kind (a bandit, a pipeline) fails with
  * NB_WRONG_KIND, a newer version with NB_UNSUPPORTED_VERSION, anything else invalid with
  * NB_BAD_DOCUMENT. On success `*out` is a new handle to free with `nb_model_free`.
@@ -487,8 +487,9 @@ nb_status nb_model_feature_name(const nb_model *m, size_t j, char **out_name);
 /**
  * Writes P(y = 1) of each of the `n_rows` rows of `x` to `out`. `x` is row-major,
  * `n_rows x n_cols` (`x[i * n_cols + j]` is feature `j` of row `i`), with `n_cols` equal to
- * the model's n_features; every value must be finite (a NaN or infinite one fails with
- * NB_NON_FINITE, the message naming its row and column). `out_len` must be `n_rows`.
+ * the model's n_features. An infinite value fails with NB_NON_FINITE, the message naming its
+ * row and column; so does a NaN for a logistic regression, while gradient boosting takes NaN
+ * as a missing value (each split knows where it goes). `out_len` must be `n_rows`.
  *
  * One row (n_rows 1) is scored without allocating; large batches are spread over the
  * library's worker threads. On error `out` is untouched.
@@ -517,7 +518,9 @@ nb_status nb_model_decision_function(const nb_model *m,
  * `j` to row `i`'s log-odds, and the last value of each row is the base value (the score of
  * the reference customer); each row sums to the raw score of `nb_model_decision_function`.
  * For a logistic regression the contribution of feature `j` is `coef[j] * (x[j] - mean[j])`,
- * `mean[j]` the (weighted) mean of the feature over the training rows. `out_len` must be
+ * `mean[j]` the (weighted) mean of the feature over the training rows. For gradient boosting
+ * they are the exact TreeSHAP values (the path-dependent Shapley values), and the base value
+ * is the mean raw score over the training rows. `out_len` must be
  * `n_rows * (n_features + 1)`; the inputs as in `nb_model_predict_proba`. On error `out` is
  * untouched.
  */

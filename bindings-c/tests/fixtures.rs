@@ -537,23 +537,39 @@ fn scored_lines(s: &mut String, scored: &Scored, codes: &ReasonCodes, i: usize) 
     reason_lines(s, codes, i);
 }
 
-/// The expected-outputs file of the logistic fixture.
-fn logistic_expected_text(model: &Model) -> String {
-    let mut s = generated_by("logistic_small.json");
+/// The expected-outputs file of a model fixture: `file` is the document's name, `x_line` the
+/// comment line describing the `x` lines, `rows` the input rows.
+fn model_expected_text<const P: usize>(
+    model: &Model,
+    file: &str,
+    x_line: &str,
+    rows: &[[f64; P]],
+) -> String {
+    let mut s = generated_by(file);
     s.push_str(MODEL_HEADER);
-    s.push_str("#   x X...               the N input values of the row\n");
+    s.push_str(x_line);
     s.push_str(ROW_LINES);
     let names = model.feature_names().unwrap();
     writeln!(s, "features {} {}", names.len(), names.join(" ")).unwrap();
     writeln!(s, "k {REASONS}").unwrap();
-    writeln!(s, "rows {}", MODEL_ROWS.len()).unwrap();
-    let x: Vec<f64> = MODEL_ROWS.iter().flatten().copied().collect();
-    let (scored, codes) = score_model(model, &x, MODEL_ROWS.len());
-    for (i, row) in MODEL_ROWS.iter().enumerate() {
+    writeln!(s, "rows {}", rows.len()).unwrap();
+    let x: Vec<f64> = rows.iter().flatten().copied().collect();
+    let (scored, codes) = score_model(model, &x, rows.len());
+    for (i, row) in rows.iter().enumerate() {
         line(&mut s, "x", row.iter().copied());
         scored_lines(&mut s, &scored[i], &codes, i);
     }
     s
+}
+
+/// The expected-outputs file of the logistic fixture.
+fn logistic_expected_text(model: &Model) -> String {
+    model_expected_text(
+        model,
+        "logistic_small.json",
+        "#   x X...               the N input values of the row\n",
+        &MODEL_ROWS,
+    )
 }
 
 /// The expected-outputs file of the scoring fixture.
@@ -748,4 +764,271 @@ fn model_fixtures_cover_what_the_c_test_checks() {
     // A document of another kind is not a model.
     let e = Model::from_json(&pipeline.to_json()).unwrap_err();
     assert_eq!(e.kind(), nextbest::ErrorKind::WrongKind);
+}
+
+// ---- the boosting fixture ------------------------------------------------------------------
+//
+// `tests/fixtures/boosting_small.json`: a small gradient-boosting model fitted here on the same
+// 200 synthetic customers as the logistic fixture, with missing values, a categorical feature
+// and a monotone constraint; `boosting_small_expected.txt` in the logistic fixture's format.
+
+use nextbest::gbdt::{BoostingParams, GradientBoosting};
+
+/// The features of the boosting fixture: the logistic fixture's, then the segment's code.
+const BOOSTING_FEATURES: [&str; 5] = ["income_k", "age", "balance_k", "affluent", "segment"];
+/// The column holding the segment's code (its index in [`SEGMENTS`]: 0 mass, 1 affluent,
+/// 2 private, 3 young), declared categorical.
+const SEGMENT_CODE: usize = 4;
+/// The column with a monotone constraint: the score never decreases as income grows.
+const MONOTONE_INCREASING: usize = 0;
+
+/// The boosting fixture's features of training customer `i`: every 7th balance and every 13th
+/// segment code missing (NaN).
+fn boosting_features(i: usize, c: &Customer) -> [f64; 5] {
+    let [income_k, age, balance_k, affluent] = model_features(c);
+    let code = SEGMENTS.iter().position(|s| Some(*s) == c.1).unwrap() as f64;
+    [
+        income_k,
+        age,
+        if i % 7 == 3 { NAN } else { balance_k },
+        affluent,
+        if i % 13 == 5 { NAN } else { code },
+    ]
+}
+
+fn boosting_params() -> BoostingParams {
+    let mut monotone = vec![0; BOOSTING_FEATURES.len()];
+    monotone[MONOTONE_INCREASING] = 1;
+    BoostingParams {
+        n_estimators: 20,
+        learning_rate: 0.3,
+        num_leaves: 6,
+        min_samples_leaf: 5,
+        max_bins: 32,
+        monotone_constraints: monotone,
+        categorical_features: vec![SEGMENT_CODE],
+        ..Default::default()
+    }
+}
+
+/// The boosting fixture's training matrix (row-major) and labels.
+fn boosting_training() -> (Vec<f64>, Vec<f64>) {
+    let (rows, y) = customers(false);
+    let x = rows
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| boosting_features(i, c))
+        .collect();
+    (x, y)
+}
+
+fn fit_boosting() -> GradientBoosting {
+    let (x, y) = boosting_training();
+    let p = BOOSTING_FEATURES.len();
+    boosting_params()
+        .fit(Matrix::row_major(&x, CUSTOMERS, p).unwrap(), &y, None, None)
+        .unwrap()
+        .with_feature_names(BOOSTING_FEATURES.iter().map(|s| s.to_string()).collect())
+        .unwrap()
+}
+
+/// Rows of the boosting fixture's expected file: typical, missing values (one, all), an unseen
+/// segment code, a code that is no integer, far-out values both ways.
+const BOOSTING_ROWS: [[f64; 5]; 8] = [
+    [3.2, 41.0, 1.5, 0.0, 0.0],
+    [2.5, 30.0, NAN, 0.0, 3.0],
+    [NAN, NAN, NAN, NAN, NAN],
+    [1.8, 22.0, 0.05, 0.0, 7.0],
+    [250.0, 99.0, 500.0, 1.0, 2.0],
+    [0.0, 0.0, -1.0e6, 0.0, 1.0],
+    [12.5, 70.0, -8.25, 1.0, 2.5],
+    [2.95, 45.0, 0.0, 1.0, NAN],
+];
+
+/// The expected-outputs file of the boosting fixture.
+fn boosting_expected_text(model: &Model) -> String {
+    model_expected_text(
+        model,
+        "boosting_small.json",
+        "#   x X...               the N input values of the row (NaN is missing)\n",
+        &BOOSTING_ROWS,
+    )
+}
+
+/// Asserts that core fits (to rounding) the trees of the checked-in document: the same
+/// structure exactly, numbers to a relative 1e-9, and the same scores.
+fn assert_same_boosting(got: &GradientBoosting, want: &GradientBoosting, what: &str) {
+    assert_eq!(got.params(), want.params(), "{what} params");
+    assert_eq!(got.report(), want.report(), "{what} report");
+    assert_eq!(
+        got.feature_names(),
+        want.feature_names(),
+        "{what} feature names"
+    );
+    assert_eq!(got.n_features(), want.n_features(), "{what} n_features");
+    assert_close(
+        &[got.init_score()],
+        &[want.init_score()],
+        &format!("{what} init_score"),
+    );
+    assert_eq!(
+        got.trees().len(),
+        want.trees().len(),
+        "{what} number of trees"
+    );
+    for (t, (g, w)) in got.trees().iter().zip(want.trees()).enumerate() {
+        assert_eq!(
+            g.nodes().len(),
+            w.nodes().len(),
+            "{what} tree {t}: core now grows another tree: regenerate the fixtures \
+             (NEXTBEST_REGENERATE=1 cargo test -p nextbest-c --test fixtures) if that is intended"
+        );
+        for (i, (a, b)) in g.nodes().iter().zip(w.nodes()).enumerate() {
+            assert_eq!(
+                (a.children, a.feature, &a.categories, a.default_left, a.count),
+                (b.children, b.feature, &b.categories, b.default_left, b.count),
+                "{what} tree {t} node {i}: core now grows another tree: regenerate the fixtures \
+                 (NEXTBEST_REGENERATE=1 cargo test -p nextbest-c --test fixtures) if that is intended"
+            );
+            assert_close(
+                &[a.threshold, a.value, a.gain],
+                &[b.threshold, b.value, b.gain],
+                &format!("{what} tree {t} node {i} (threshold, value, gain)"),
+            );
+        }
+    }
+    // The scores of the training rows and of the fixture's rows.
+    let (mut x, _) = boosting_training();
+    x.extend(BOOSTING_ROWS.iter().flatten());
+    let n = CUSTOMERS + BOOSTING_ROWS.len();
+    let x = Matrix::row_major(&x, n, BOOSTING_FEATURES.len()).unwrap();
+    let (mut zg, mut zw) = (vec![0.0; n], vec![0.0; n]);
+    got.decision_function(x, &mut zg).unwrap();
+    want.decision_function(x, &mut zw).unwrap();
+    assert_close(&zg, &zw, &format!("{what} scores"));
+}
+
+#[test]
+fn boosting_fixture_is_what_core_gives() {
+    let dir = fixtures_dir();
+    let fitted = fit_boosting();
+    let paths = ["boosting_small.json", "boosting_small_expected.txt"].map(|f| dir.join(f));
+    if std::env::var_os("NEXTBEST_REGENERATE").is_some() {
+        std::fs::write(&paths[0], fitted.to_json() + "\n").unwrap();
+        std::fs::write(&paths[1], boosting_expected_text(&Model::from(fitted))).unwrap();
+        return;
+    }
+    let json = std::fs::read_to_string(&paths[0]).unwrap();
+    let loaded = GradientBoosting::from_json(json.trim_end()).unwrap();
+    assert_same_boosting(&fitted, &loaded, "boosting_small.json");
+    // The generic loader gives the same model, and the document reads back to its own text.
+    let model = Model::from_json(json.trim_end()).unwrap();
+    assert_eq!(model.kind(), "gradient_boosting");
+    assert_eq!(model.to_json(), json.trim_end());
+    assert_text(&paths[1], &boosting_expected_text(&model));
+}
+
+/// The properties the C and Python replays of the boosting fixture rely on.
+#[test]
+fn boosting_fixture_covers_what_the_c_test_checks() {
+    let sigmoid = |z: f64| 1.0 / (1.0 + (-z).exp());
+    let fitted = fit_boosting();
+    let p = BOOSTING_FEATURES.len();
+    // The model uses what the fixture is about: a categorical split on the segment code, a
+    // learned direction for missing balances, splits on the constrained income.
+    let nodes = || {
+        fitted
+            .trees()
+            .iter()
+            .flat_map(|t| t.nodes())
+            .filter(|n| !n.is_leaf())
+    };
+    assert_eq!(fitted.trees().len(), 20);
+    assert!(nodes().any(|n| n.feature as usize == SEGMENT_CODE && n.categories.is_some()));
+    assert!(nodes().all(|n| (n.feature as usize == SEGMENT_CODE) == n.categories.is_some()));
+    assert!(nodes().any(|n| n.feature == 2 && n.default_left));
+    assert!(nodes().any(|n| n.feature == 2 && !n.default_left));
+    assert!(nodes().any(|n| n.feature as usize == MONOTONE_INCREASING));
+
+    let model = Model::from(fitted.clone());
+    let x: Vec<f64> = BOOSTING_ROWS.iter().flatten().copied().collect();
+    let (scored, codes) = score_model(&model, &x, BOOSTING_ROWS.len());
+    let mut padded = false;
+    for (i, s) in scored.iter().enumerate() {
+        let sum: f64 = s.explain.iter().sum();
+        assert!(
+            (sum - s.decision).abs() <= 1e-12 * s.decision.abs().max(1.0),
+            "row {i}: the explanation sums to {sum:?}, the score is {:?}",
+            s.decision
+        );
+        assert!((s.proba - sigmoid(s.decision)).abs() <= 1e-12, "row {i}");
+        assert!(s.proba > 0.0 && s.proba < 1.0, "row {i}");
+        // The flattened forest scores as the trees do, one by one.
+        let row = &BOOSTING_ROWS[i];
+        let by_trees = fitted.init_score()
+            + fitted
+                .trees()
+                .iter()
+                .map(|t| t.predict_row(row))
+                .sum::<f64>();
+        assert!((by_trees - s.decision).abs() <= 1e-12, "row {i}");
+        padded |= codes
+            .raising(i)
+            .iter()
+            .chain(codes.lowering(i))
+            .any(Option::is_none);
+    }
+    assert!(padded, "some row has fewer than k reasons in a direction");
+    // The unseen code 7 and a code that is no integer (2.5) go where every other code that
+    // was not seen at fit goes.
+    assert!(BOOSTING_ROWS[2].iter().all(|v| v.is_nan()));
+    assert_eq!(BOOSTING_ROWS[3][SEGMENT_CODE], 7.0);
+    assert_eq!(BOOSTING_ROWS[6][SEGMENT_CODE], 2.5);
+    let with_code = |code: f64| {
+        let mut row = BOOSTING_ROWS[0];
+        row[SEGMENT_CODE] = code;
+        score_model(&model, &row, 1).0[0].decision
+    };
+    for code in [2.5, 4.0, 1e9, -1.0, -0.0] {
+        let want = if code == 0.0 {
+            with_code(0.0)
+        } else {
+            with_code(7.0)
+        };
+        assert_eq!(with_code(code), want, "segment code {code}");
+    }
+    // One row at a time gives the batch's values, bit for bit.
+    for (i, row) in BOOSTING_ROWS.iter().enumerate() {
+        let (one, _) = score_model(&model, row, 1);
+        assert_eq!(one[0].decision.to_bits(), scored[i].decision.to_bits());
+        assert_eq!(one[0].proba.to_bits(), scored[i].proba.to_bits());
+        assert_eq!(one[0].explain, scored[i].explain);
+    }
+    // The monotone constraint holds: no row's score falls as its income grows.
+    for row in BOOSTING_ROWS {
+        let grid: Vec<f64> = (0..=400)
+            .flat_map(|s| {
+                let mut r = row;
+                r[MONOTONE_INCREASING] = s as f64 * 0.05;
+                r
+            })
+            .collect();
+        let (scored, _) = score_model(&model, &grid, 401);
+        assert!(
+            scored.windows(2).all(|w| w[1].decision >= w[0].decision),
+            "{row:?}"
+        );
+    }
+    // An infinite value is an error naming it; NaN is not.
+    let mut bad = x.clone();
+    bad[p + 2] = f64::INFINITY;
+    let mut out = vec![0.0; BOOSTING_ROWS.len()];
+    let e = model
+        .predict_proba(
+            Matrix::row_major(&bad, BOOSTING_ROWS.len(), p).unwrap(),
+            &mut out,
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), nextbest::ErrorKind::NonFinite);
+    assert!(e.message().contains("X[1, 2] is inf"), "{}", e.message());
 }

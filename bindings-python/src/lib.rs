@@ -12,6 +12,7 @@ mod columns;
 mod convert;
 mod errors;
 mod features;
+mod gbdt;
 mod logistic;
 mod matrix;
 mod metrics;
@@ -29,6 +30,7 @@ fn _nextbest(m: &Bound<'_, PyModule>) -> PyResult<()> {
     metrics::register(m)?;
     calibration::register(m)?;
     logistic::register(m)?;
+    gbdt::register(m)?;
     scoring::register(m)?;
     Ok(())
 }

@@ -99,6 +99,20 @@ pub mod score {
     }
 }
 
+/// A new `(n, 2)` float64 array of zeros. Large ones come from `numpy.zeros` (so that memory is
+/// zeroed lazily by the system, not written twice, and a failed allocation is a MemoryError);
+/// small ones from a vector, which is faster to make.
+fn zeros2(py: Python<'_>, n: usize) -> PyResult<Bound<'_, PyArray2<f64>>> {
+    if n < 1 << 16 {
+        return array2(py, output(2 * n, "the probabilities")?, n, 2);
+    }
+    let zeros = py
+        .import(pyo3::intern!(py, "numpy"))?
+        .getattr(pyo3::intern!(py, "zeros"))?
+        .call1(((n, 2),))?;
+    Ok(zeros.cast_into::<PyArray2<f64>>()?)
+}
+
 /// [`ReasonCodes`] as four `(n, k)` arrays (see [`score::reason_codes`]).
 pub fn reason_arrays<'py>(py: Python<'py>, codes: &ReasonCodes) -> PyResult<Bound<'py, PyTuple>> {
     let (n, k) = (codes.n_rows(), codes.k);
@@ -233,7 +247,21 @@ impl PyLogisticModel {
     #[pyo3(signature = (X, both=false))]
     #[allow(non_snake_case)]
     fn predict_proba<'py>(&self, X: &Bound<'py, PyAny>, both: bool) -> PyResult<Bound<'py, PyAny>> {
-        score::predict_proba(&self.0, X, both)
+        if !both {
+            return score::predict_proba(&self.0, X, false);
+        }
+        // The (1 - p, p) pairs are written where NumPy will keep them, in one pass.
+        let py = X.py();
+        let x = matrix_arg(X, "X")?.or_raise(py)?;
+        let out = zeros2(py, x.n_rows())?;
+        {
+            let mut pairs = out.readwrite();
+            let pairs = pairs.as_slice_mut().expect("a new array is contiguous");
+            let view = x.view();
+            py.detach(|| self.0.predict_proba_pairs(view, pairs))
+                .or_raise(py)?;
+        }
+        Ok(out.into_any())
     }
 
     /// Per-feature contributions to the raw score, then the base value: ``(n, n_features + 1)``.
@@ -324,6 +352,9 @@ pub fn core_model(obj: &Bound<'_, PyAny>) -> PyResult<Model> {
     };
     if let Ok(m) = native.cast::<PyLogisticModel>() {
         return Ok(Model::Logistic(m.get().0.clone()));
+    }
+    if let Ok(m) = native.cast::<crate::gbdt::PyBoostingModel>() {
+        return Ok(m.get().0.clone().into());
     }
     Err(crate::errors::to_py(
         obj.py(),

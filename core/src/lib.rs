@@ -31,6 +31,7 @@ pub mod bandit;
 pub mod data;
 pub mod error;
 pub mod features;
+pub mod gbdt;
 pub mod metrics;
 pub mod model;
 pub mod persist;

@@ -7,6 +7,7 @@
 
 use crate::data::Matrix;
 use crate::error::{Error, ErrorKind, Result};
+use crate::gbdt::GradientBoosting;
 use crate::persist::{self, Persist};
 use crate::propensity::{reason_codes, LogisticRegression, ReasonCodes};
 
@@ -24,9 +25,7 @@ pub trait Classifier: Send + Sync {
     /// Writes P(y = 1) of each row of `x` into `out`.
     fn predict_proba(&self, x: Matrix<'_>, out: &mut [f64]) -> Result<()> {
         self.decision_function(x, out)?;
-        for v in out.iter_mut() {
-            *v = sigmoid(*v);
-        }
+        crate::data::sigmoid_in_place(out);
         Ok(())
     }
 
@@ -43,12 +42,7 @@ pub trait Classifier: Send + Sync {
     }
 }
 
-/// The logistic function 1 / (1 + exp(-z)), accurate in both tails.
-#[inline]
-pub fn sigmoid(z: f64) -> f64 {
-    // Branch-free: exp(-z) overflows to inf for z < -709, giving exactly 0.
-    1.0 / (1.0 + (-z).exp())
-}
+pub use crate::data::sigmoid;
 
 /// Checks that `out` has one slot per row of `x`.
 pub(crate) fn check_out(out: &[f64], expected: usize, what: &str) -> Result<()> {
@@ -67,6 +61,8 @@ pub(crate) fn check_out(out: &[f64], expected: usize, what: &str) -> Result<()> 
 pub enum Model {
     /// A [`LogisticRegression`].
     Logistic(LogisticRegression),
+    /// A [`GradientBoosting`] ensemble.
+    Boosting(Box<GradientBoosting>),
 }
 
 impl Model {
@@ -82,6 +78,9 @@ impl Model {
             LogisticRegression::KIND => {
                 LogisticRegression::from_document(document).map(Model::Logistic)
             }
+            GradientBoosting::KIND => {
+                GradientBoosting::from_document(document).map(|m| Model::Boosting(Box::new(m)))
+            }
             other => Err(Error::new(
                 ErrorKind::WrongKind,
                 format!(
@@ -93,12 +92,13 @@ impl Model {
     }
 
     /// The document kinds [`Model::from_json`] loads.
-    pub const KINDS: &'static [&'static str] = &[LogisticRegression::KIND];
+    pub const KINDS: &'static [&'static str] = &[LogisticRegression::KIND, GradientBoosting::KIND];
 
     /// The document of the model.
     pub fn to_json(&self) -> String {
         match self {
             Model::Logistic(m) => m.to_json(),
+            Model::Boosting(m) => m.to_json(),
         }
     }
 
@@ -106,6 +106,7 @@ impl Model {
     pub fn to_document(&self) -> serde_json::Value {
         match self {
             Model::Logistic(m) => m.to_document(),
+            Model::Boosting(m) => m.to_document(),
         }
     }
 
@@ -113,12 +114,14 @@ impl Model {
     pub fn kind(&self) -> &'static str {
         match self {
             Model::Logistic(_) => LogisticRegression::KIND,
+            Model::Boosting(_) => GradientBoosting::KIND,
         }
     }
 
     fn inner(&self) -> &dyn Classifier {
         match self {
             Model::Logistic(m) => m,
+            Model::Boosting(m) => m.as_ref(),
         }
     }
 }
@@ -126,6 +129,12 @@ impl Model {
 impl From<LogisticRegression> for Model {
     fn from(m: LogisticRegression) -> Self {
         Model::Logistic(m)
+    }
+}
+
+impl From<GradientBoosting> for Model {
+    fn from(m: GradientBoosting) -> Self {
+        Model::Boosting(Box::new(m))
     }
 }
 

@@ -51,9 +51,8 @@ fn kkt_violation(m: &LogisticRegression, x: &[f64], y: &[f64], w: &[f64], p: usi
     }
     let total: f64 = w.iter().sum();
     let mut worst: f64 = if params.fit_intercept { g0.abs() } else { 0.0 };
-    for j in 0..p {
-        let b = m.coef()[j];
-        let gj = g[j] + params.l2 * b;
+    for (&b, &gj) in m.coef().iter().zip(&g) {
+        let gj = gj + params.l2 * b;
         let v = if b > 0.0 {
             (gj + params.l1).abs()
         } else if b < 0.0 {
@@ -122,7 +121,7 @@ fn solutions_meet_the_optimality_conditions() {
         assert!(v <= 1e-7, "n={n} p={p} l1={l1}: violation {v}");
         if l1 > 0.0 {
             assert!(
-                m.coef().iter().any(|&b| b == 0.0),
+                m.coef().contains(&0.0),
                 "n={n} p={p}: an L1 penalty this large zeroes some coefficients"
             );
         }
@@ -164,6 +163,103 @@ fn fortran_order_and_thread_count_give_identical_models() {
     });
     assert_eq!(m1, m4, "results do not depend on the number of threads");
     assert_eq!(m1, a);
+}
+
+#[test]
+fn probabilities_do_not_depend_on_layout_threads_or_pairing() {
+    let (n, p) = (30_001, 7);
+    let (x, y) = data(n, p, 5);
+    let xf = col_major(&x, n, p);
+    let (c, f) = (
+        Matrix::row_major(&x, n, p).unwrap(),
+        Matrix::col_major(&xf, n, p).unwrap(),
+    );
+    let m = LogisticParams::default().fit(c, &y, None).unwrap();
+    let (mut z, mut prob) = (vec![0.0; n], vec![0.0; n]);
+    m.decision_function(c, &mut z).unwrap();
+    m.predict_proba(c, &mut prob).unwrap();
+    for (&p, &z) in prob.iter().zip(&z) {
+        assert_eq!(p.to_bits(), nextbest::data::sigmoid(z).to_bits());
+        assert!((p - 1.0 / (1.0 + (-z).exp())).abs() <= 1e-15);
+    }
+    let mut pairs = vec![0.0; 2 * n];
+    m.predict_proba_pairs(c, &mut pairs).unwrap();
+    for (pair, &p) in pairs.chunks_exact(2).zip(&prob) {
+        assert_eq!(pair, [1.0 - p, p]);
+    }
+    let mut pairs_f = vec![0.0; 2 * n];
+    m.predict_proba_pairs(f, &mut pairs_f).unwrap();
+    assert!(pairs
+        .iter()
+        .zip(&pairs_f)
+        .all(|(a, b)| (a - b).abs() <= 1e-14));
+    let one_by_one: Vec<f64> = (0..n)
+        .map(|i| {
+            let mut v = [0.0];
+            let row = Matrix::row_major(&x[i * p..(i + 1) * p], 1, p).unwrap();
+            m.predict_proba(row, &mut v).unwrap();
+            v[0]
+        })
+        .collect();
+    assert_eq!(
+        one_by_one, prob,
+        "one row at a time or in blocks: the same bits"
+    );
+    for threads in [1, 3] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let again = pool.install(|| {
+            let mut out = vec![0.0; 2 * n];
+            m.predict_proba_pairs(f, &mut out).unwrap();
+            out
+        });
+        assert!(again
+            .iter()
+            .zip(&pairs_f)
+            .all(|(a, b)| a.to_bits() == b.to_bits()));
+    }
+    let e = m.predict_proba_pairs(c, &mut pairs[1..]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ShapeMismatch);
+}
+
+#[test]
+fn the_first_pass_checks_x_and_takes_the_reference() {
+    // Large enough for the warm start on a subsample: X is checked in the first full pass.
+    let (n, p) = (60_000, 3);
+    let (x, y) = data(n, p, 8);
+    let w: Vec<f64> = (0..n).map(|i| (i % 5) as f64 * 0.5).collect();
+    let m = LogisticParams::default()
+        .fit(Matrix::row_major(&x, n, p).unwrap(), &y, Some(&w))
+        .unwrap();
+    let total: f64 = w.iter().sum();
+    for j in 0..p {
+        let mean = (0..n).map(|i| w[i] * x[i * p + j]).sum::<f64>() / total;
+        assert!((m.reference()[j] - mean).abs() <= 1e-12 * mean.abs().max(1.0));
+    }
+    // Bad values, in a row of the subsample and in one outside it, one of weight 0.
+    for (i, j, v) in [
+        (0, 1, f64::NAN),
+        (45_678, 2, f64::INFINITY),
+        (59_995, 0, f64::NAN),
+    ] {
+        let mut bad = x.clone();
+        bad[i * p + j] = v;
+        let want = format!("X[{i}, {j}] is {v}, not a finite number");
+        let e = LogisticParams::default()
+            .fit(Matrix::row_major(&bad, n, p).unwrap(), &y, Some(&w))
+            .unwrap_err();
+        assert_eq!(
+            (e.kind(), e.message()),
+            (ErrorKind::NonFinite, want.as_str())
+        );
+        let bad_f = col_major(&bad, n, p);
+        let e = LogisticParams::default()
+            .fit(Matrix::col_major(&bad_f, n, p).unwrap(), &y, None)
+            .unwrap_err();
+        assert_eq!(e.message(), want);
+    }
 }
 
 #[test]
@@ -220,7 +316,7 @@ proptest! {
     fn integer_weights_equal_repeated_rows(seed in 0u64..1000, n in 20usize..120) {
         let p = 3;
         let (x, y) = data(n, p, seed);
-        prop_assume!(y.iter().any(|&v| v == 1.0) && y.iter().any(|&v| v == 0.0));
+        prop_assume!(y.contains(&1.0) && y.contains(&0.0));
         let w: Vec<f64> = (0..n).map(|i| (i % 3) as f64).collect();
         prop_assume!(y.iter().zip(&w).any(|(&v, &wi)| v == 1.0 && wi > 0.0));
         prop_assume!(y.iter().zip(&w).any(|(&v, &wi)| v == 0.0 && wi > 0.0));

@@ -4,6 +4,8 @@
 #
 # Usage (from the repository root, after `cargo build --release -p nextbest-c`):
 #   bash tests/c/run.sh target/release
+# The tests read the shared fixtures in tests/fixtures (test_features: pipeline_small*,
+# test_model: logistic_small*, scoring_small* and boosting_small*; see tests/fixtures/README.md).
 # Ends with a line "N passed, N failed"; exits non-zero when anything failed.
 set -uo pipefail
 
@@ -71,7 +73,8 @@ for link in shared static; do
         tests/fixtures/pipeline_small.json tests/fixtures/pipeline_small_expected.txt
     run_one "test_model_$link" "$CC" "$CFLAGS -pthread" tests/c/test_model.c "$libs" \
         tests/fixtures/logistic_small.json tests/fixtures/logistic_small_expected.txt \
-        tests/fixtures/scoring_small.json tests/fixtures/scoring_small_expected.txt
+        tests/fixtures/scoring_small.json tests/fixtures/scoring_small_expected.txt \
+        tests/fixtures/boosting_small.json tests/fixtures/boosting_small_expected.txt
     run_one "test_cpp_$link" "$CXX" "$CXXFLAGS" tests/c/test_cpp.cpp "$libs"
     run_one "campaign_$link" "$CC" "$CFLAGS" examples/c/campaign.c "$libs"
 done

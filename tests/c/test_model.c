@@ -1,11 +1,13 @@
 /* The model functions of nextbest.h: nb_model_* replays the shared logistic fixture
- * (tests/fixtures/logistic_small.json and logistic_small_expected.txt) and
- * nb_scoring_pipeline_* the scoring fixture (scoring_small.json and scoring_small_expected.txt),
- * both written by bindings-c/tests/fixtures.rs: in batches, one row at a time and from 4
- * threads sharing one handle; every kind of bad input and document fails with its status and
- * leaves the outputs untouched. Also times single-row scoring of a 50-feature model.
+ * (tests/fixtures/logistic_small.json and logistic_small_expected.txt) and the gradient-boosting
+ * fixture (boosting_small.json and boosting_small_expected.txt), and nb_scoring_pipeline_* the
+ * scoring fixture (scoring_small.json and scoring_small_expected.txt), all written by
+ * bindings-c/tests/fixtures.rs: in batches, one row at a time and from 4 threads sharing one
+ * handle; every kind of bad input and document fails with its status and leaves the outputs
+ * untouched. Also times single-row scoring of a 50-feature model.
  * Usage: test_model <logistic_small.json> <logistic_small_expected.txt> <scoring_small.json>
- *                   <scoring_small_expected.txt> */
+ *                   <scoring_small_expected.txt> [<boosting_small.json> <boosting_small_expected.txt>]
+ * (without the last two, the gradient-boosting tests are skipped). */
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -27,6 +29,8 @@
 
 typedef struct {
     char *json;
+    const char *kind;   /* nb_model fixtures: the document kind */
+    int nan_is_missing; /* nb_model fixtures: NaN is a missing value, not an error */
     size_t n_features, k, n_rows, n_num, n_cat;
     char *names[MAX_F];
     char *num_names[MAX_IN], *cat_names[MAX_IN];
@@ -39,7 +43,7 @@ typedef struct {
     double raising_c[MAX_ROWS * MAX_K], lowering_c[MAX_ROWS * MAX_K];
 } fixture;
 
-static fixture lr, sc; /* the logistic and the scoring fixtures */
+static fixture lr, sc, gb; /* the logistic, the scoring and the gradient-boosting fixtures */
 static char line[1 << 16];
 
 
@@ -233,49 +237,58 @@ static void check_reasons(const fixture *fx, const reason_out *o, size_t r0, siz
 
 /* ---- nb_model: happy paths -------------------------------------------------------------- */
 
-static nb_model *load_model(void) {
+static nb_model *load_model(const fixture *fx) {
     nb_model *m = NULL;
-    OK(nb_model_from_json(lr.json, &m));
+    OK(nb_model_from_json(fx->json, &m));
     return m;
 }
 
-static nb_status model_reasons(const nb_model *m, const double *x, size_t n_rows, size_t k, reason_out *o,
-                               size_t out_len) {
-    return nb_model_reason_codes(m, x, n_rows, lr.n_features, k, o->raising, o->raising_c, o->lowering,
+/* nb_model_reason_codes of rows of the fixture's width. */
+static nb_status model_reasons(const fixture *fx, const nb_model *m, const double *x, size_t n_rows, size_t k,
+                               reason_out *o, size_t out_len) {
+    return nb_model_reason_codes(m, x, n_rows, fx->n_features, k, o->raising, o->raising_c, o->lowering,
                                  o->lowering_c, out_len);
 }
 
-static void test_model_fixture(void) {
-    nb_model *m = load_model();
+/* "<kind> <what>", for the messages of the checks (valid until the next call). */
+static const char *label(const fixture *fx, const char *what) {
+    static char buf[128];
+    snprintf(buf, sizeof buf, "%s %s", fx->kind, what);
+    return buf;
+}
+
+/* Replays a model fixture (logistic or gradient boosting) through nb_model_*. */
+static void test_model_fixture(const fixture *fx) {
+    nb_model *m = load_model(fx);
     if (m == NULL) return;
-    const size_t p = lr.n_features, rows = lr.n_rows, w = p + 1, k = lr.k;
+    const size_t p = fx->n_features, rows = fx->n_rows, w = p + 1, k = fx->k;
     size_t n = 0;
     OK(nb_model_n_features(m, &n));
     CHECK(n == p);
     for (size_t j = 0; j < p; j++) {
         char *name = NULL;
         OK(nb_model_feature_name(m, j, &name));
-        CHECK(name != NULL && strcmp(name, lr.names[j]) == 0);
+        CHECK(name != NULL && strcmp(name, fx->names[j]) == 0);
         nb_string_free(name);
     }
     char *kind = NULL;
     OK(nb_model_kind(m, &kind));
-    CHECK(kind != NULL && strcmp(kind, "logistic_regression") == 0);
+    CHECK(kind != NULL && strcmp(kind, fx->kind) == 0);
     nb_string_free(kind);
 
     /* The batch. */
     double proba[MAX_ROWS], z[MAX_ROWS], e[MAX_ROWS * (MAX_F + 1)];
     reason_out o;
     fill_reasons(&o);
-    OK(nb_model_predict_proba(m, lr.x, rows, p, proba, rows));
-    check_values(proba, lr.proba, rows, "model predict_proba");
-    OK(nb_model_decision_function(m, lr.x, rows, p, z, rows));
-    check_values(z, lr.decision, rows, "model decision_function");
-    OK(nb_model_explain(m, lr.x, rows, p, e, rows * w));
-    check_values(e, lr.explain, rows * w, "model explain");
-    check_sums(&lr, e, z, 0, rows);
-    OK(model_reasons(m, lr.x, rows, k, &o, rows * k));
-    check_reasons(&lr, &o, 0, rows, "model reason codes");
+    OK(nb_model_predict_proba(m, fx->x, rows, p, proba, rows));
+    check_values(proba, fx->proba, rows, label(fx, "predict_proba"));
+    OK(nb_model_decision_function(m, fx->x, rows, p, z, rows));
+    check_values(z, fx->decision, rows, label(fx, "decision_function"));
+    OK(nb_model_explain(m, fx->x, rows, p, e, rows * w));
+    check_values(e, fx->explain, rows * w, label(fx, "explain"));
+    check_sums(fx, e, z, 0, rows);
+    OK(model_reasons(fx, m, fx->x, rows, k, &o, rows * k));
+    check_reasons(fx, &o, 0, rows, label(fx, "reason codes"));
     int padded = 0;
     for (size_t i = 0; i < rows * k; i++) {
         CHECK(proba[i / k] == 1.0 / (1.0 + exp(-z[i / k])) || close_to(proba[i / k], 1.0 / (1.0 + exp(-z[i / k]))));
@@ -296,19 +309,19 @@ static void test_model_fixture(void) {
         double one_p, one_z, one_e[MAX_F + 1];
         reason_out one;
         fill_reasons(&one);
-        OK(nb_model_predict_proba(m, &lr.x[r * p], 1, p, &one_p, 1));
-        OK(nb_model_decision_function(m, &lr.x[r * p], 1, p, &one_z, 1));
-        OK(nb_model_explain(m, &lr.x[r * p], 1, p, one_e, w));
-        OK(model_reasons(m, &lr.x[r * p], 1, k, &one, k));
+        OK(nb_model_predict_proba(m, &fx->x[r * p], 1, p, &one_p, 1));
+        OK(nb_model_decision_function(m, &fx->x[r * p], 1, p, &one_z, 1));
+        OK(nb_model_explain(m, &fx->x[r * p], 1, p, one_e, w));
+        OK(model_reasons(fx, m, &fx->x[r * p], 1, k, &one, k));
         CHECK(memcmp(&one_p, &proba[r], sizeof one_p) == 0);
         CHECK(memcmp(&one_z, &z[r], sizeof one_z) == 0);
         CHECK(memcmp(one_e, &e[r * w], w * sizeof(double)) == 0);
-        check_reasons(&lr, &one, r, 1, "model reason codes, one row");
+        check_reasons(fx, &one, r, 1, label(fx, "reason codes, one row"));
     }
     /* k = 1: the first reason of each direction. */
     fill_reasons(&o);
-    OK(model_reasons(m, lr.x, rows, 1, &o, rows));
-    for (size_t r = 0; r < rows; r++) CHECK(o.raising[r] == lr.raising[r * k] && o.lowering[r] == lr.lowering[r * k]);
+    OK(model_reasons(fx, m, fx->x, rows, 1, &o, rows));
+    for (size_t r = 0; r < rows; r++) CHECK(o.raising[r] == fx->raising[r * k] && o.lowering[r] == fx->lowering[r * k]);
 
     /* 0 rows: NULL arrays are fine and nothing is written. */
     OK(nb_model_predict_proba(m, NULL, 0, p, NULL, 0));
@@ -318,12 +331,14 @@ static void test_model_fixture(void) {
     /* Round trip through JSON, and the document's own text. */
     char *json = NULL;
     OK(nb_model_to_json(m, &json));
-    CHECK(json != NULL && strstr(json, "\"kind\":\"logistic_regression\"") != NULL);
-    CHECK(json != NULL && strlen(json) + 1 == strlen(lr.json) && strncmp(json, lr.json, strlen(json)) == 0);
+    char kind_field[64];
+    snprintf(kind_field, sizeof kind_field, "\"kind\":\"%s\"", fx->kind);
+    CHECK(json != NULL && strstr(json, kind_field) != NULL);
+    CHECK(json != NULL && strlen(json) + 1 == strlen(fx->json) && strncmp(json, fx->json, strlen(json)) == 0);
     nb_model *q = NULL;
     OK(nb_model_from_json(json, &q));
     double again[MAX_ROWS];
-    OK(nb_model_predict_proba(q, lr.x, rows, p, again, rows));
+    OK(nb_model_predict_proba(q, fx->x, rows, p, again, rows));
     CHECK(memcmp(again, proba, rows * sizeof(double)) == 0);
     nb_string_free(json);
     nb_model_free(q);
@@ -340,7 +355,7 @@ static void test_model_fixture(void) {
     "\"gradient\":0.0,\"solver\":\"newton\"}"
 
 static void test_model_errors(void) {
-    nb_model *m = load_model();
+    nb_model *m = load_model(&lr);
     if (m == NULL) return;
     const size_t p = lr.n_features, rows = lr.n_rows, w = p + 1, k = lr.k;
     double out[MAX_ROWS * (MAX_F + 1)];
@@ -355,7 +370,7 @@ static void test_model_errors(void) {
     FAILS(nb_model_predict_proba(m, x, rows, p, out, rows), NB_NON_FINITE, "X[1, 2] is NaN");
     FAILS(nb_model_decision_function(m, x, rows, p, out, rows), NB_NON_FINITE, "X[1, 2] is NaN");
     FAILS(nb_model_explain(m, x, rows, p, out, rows * w), NB_NON_FINITE, "X[1, 2] is NaN");
-    FAILS(model_reasons(m, x, rows, k, &o, rows * k), NB_NON_FINITE, "X[1, 2] is NaN");
+    FAILS(model_reasons(&lr, m, x, rows, k, &o, rows * k), NB_NON_FINITE, "X[1, 2] is NaN");
     x[1 * p + 2] = lr.x[1 * p + 2];
     x[(rows - 1) * p + 0] = -INFINITY;
     FAILS(nb_model_predict_proba(m, x, rows, p, out, rows), NB_NON_FINITE, "is -inf");
@@ -372,11 +387,11 @@ static void test_model_errors(void) {
     FAILS(nb_model_predict_proba(m, x, rows, p, out, rows + 1), NB_SHAPE_MISMATCH, "one probability per row");
     FAILS(nb_model_decision_function(m, x, rows, p, out, 0), NB_SHAPE_MISMATCH, "`out_len` is 0");
     FAILS(nb_model_explain(m, x, rows, p, out, rows * p), NB_SHAPE_MISMATCH, "n_rows * (n_features + 1)");
-    FAILS(model_reasons(m, x, rows, k, &o, rows * k - 1), NB_SHAPE_MISMATCH, "n_rows * k");
-    FAILS(model_reasons(m, x, rows, 0, &o, 0), NB_INVALID_ARGUMENT, "k must be at least 1");
+    FAILS(model_reasons(&lr, m, x, rows, k, &o, rows * k - 1), NB_SHAPE_MISMATCH, "n_rows * k");
+    FAILS(model_reasons(&lr, m, x, rows, 0, &o, 0), NB_INVALID_ARGUMENT, "k must be at least 1");
     /* Sizes whose product overflows. */
     FAILS(nb_model_predict_proba(m, x, SIZE_MAX, p, out, rows), NB_SHAPE_MISMATCH, "do not fit in memory");
-    FAILS(model_reasons(m, x, 2, SIZE_MAX, &o, rows), NB_SHAPE_MISMATCH, "do not fit in memory");
+    FAILS(model_reasons(&lr, m, x, 2, SIZE_MAX, &o, rows), NB_SHAPE_MISMATCH, "do not fit in memory");
     /* NULL pointers. */
     FAILS(nb_model_predict_proba(NULL, x, rows, p, out, rows), NB_NULL_POINTER, "`m`");
     FAILS(nb_model_predict_proba(m, NULL, rows, p, out, rows), NB_NULL_POINTER, "`x`");
@@ -529,6 +544,7 @@ static void test_model_documents(void) {
 #define BIG_ROWS 20000 /* above the batch size at which scoring is spread over worker threads */
 
 typedef struct {
+    const fixture *fx;
     const nb_model *m;
     const double *x;         /* BIG_ROWS rows cycling through the fixture's rows */
     const double *reference; /* their probabilities */
@@ -537,7 +553,8 @@ typedef struct {
 
 static void *model_worker(void *arg) {
     model_job *j = arg;
-    const size_t p = lr.n_features, w = p + 1, k = lr.k;
+    const fixture *fx = j->fx;
+    const size_t p = fx->n_features, w = p + 1, k = fx->k;
     double *out = malloc(BIG_ROWS * sizeof(double));
     double e[MAX_F + 1], one;
     char expected[64], *name = NULL;
@@ -546,20 +563,22 @@ static void *model_worker(void *arg) {
         if (nb_model_predict_proba(j->m, j->x, BIG_ROWS, p, out, BIG_ROWS) != NB_OK ||
             memcmp(out, j->reference, BIG_ROWS * sizeof(double)) != 0)
             j->errors++;
-        size_t r = (size_t)(round + j->id) % lr.n_rows;
-        if (nb_model_predict_proba(j->m, &lr.x[r * p], 1, p, &one, 1) != NB_OK || one != j->reference[r]) j->errors++;
-        if (nb_model_explain(j->m, &lr.x[r * p], 1, p, e, w) != NB_OK) j->errors++;
+        size_t r = (size_t)(round + j->id) % fx->n_rows;
+        if (nb_model_predict_proba(j->m, &fx->x[r * p], 1, p, &one, 1) != NB_OK || one != j->reference[r]) j->errors++;
+        if (nb_model_explain(j->m, &fx->x[r * p], 1, p, e, w) != NB_OK) j->errors++;
         for (size_t i = 0; i < w; i++)
-            if (!close_to(e[i], lr.explain[r * w + i])) j->errors++;
-        if (model_reasons(j->m, &lr.x[r * p], 1, k, &o, k) != NB_OK || o.raising[0] != lr.raising[r * k]) j->errors++;
-        if (nb_model_feature_name(j->m, r % p, &name) != NB_OK || strcmp(name, lr.names[r % p]) != 0) j->errors++;
+            if (!close_to(e[i], fx->explain[r * w + i])) j->errors++;
+        if (model_reasons(fx, j->m, &fx->x[r * p], 1, k, &o, k) != NB_OK || o.raising[0] != fx->raising[r * k])
+            j->errors++;
+        if (nb_model_feature_name(j->m, r % p, &name) != NB_OK || strcmp(name, fx->names[r % p]) != 0) j->errors++;
         nb_string_free(name);
         name = NULL;
-        /* An error on this thread leaves its own message: a NaN at a row of its own. */
+        /* An error on this thread leaves its own message: a NaN (an infinity where NaN is a
+         * missing value) at a row of its own. */
         double bad[MAX_F * 8];
-        memcpy(bad, lr.x, sizeof bad);
-        bad[(size_t)j->id * p + 1] = NAN;
-        snprintf(expected, sizeof expected, "X[%d, 1] is NaN", j->id);
+        memcpy(bad, fx->x, sizeof bad);
+        bad[(size_t)j->id * p + 1] = fx->nan_is_missing ? INFINITY : NAN;
+        snprintf(expected, sizeof expected, "X[%d, 1] is %s", j->id, fx->nan_is_missing ? "inf" : "NaN");
         if (nb_model_predict_proba(j->m, bad, 8, p, out, 8) != NB_NON_FINITE ||
             strstr(nb_last_error_message(), expected) == NULL)
             j->errors++;
@@ -569,10 +588,10 @@ static void *model_worker(void *arg) {
     return NULL;
 }
 
-static void test_model_threads(void) {
-    nb_model *m = load_model();
+static void test_model_threads(const fixture *fx) {
+    nb_model *m = load_model(fx);
     if (m == NULL) return;
-    const size_t p = lr.n_features;
+    const size_t p = fx->n_features;
     double *x = malloc(BIG_ROWS * p * sizeof(double));
     double *reference = malloc(BIG_ROWS * sizeof(double));
     if (x == NULL || reference == NULL) {
@@ -582,10 +601,10 @@ static void test_model_threads(void) {
         nb_model_free(m);
         return;
     }
-    for (size_t r = 0; r < BIG_ROWS; r++) memcpy(&x[r * p], &lr.x[(r % lr.n_rows) * p], p * sizeof(double));
+    for (size_t r = 0; r < BIG_ROWS; r++) memcpy(&x[r * p], &fx->x[(r % fx->n_rows) * p], p * sizeof(double));
     OK(nb_model_predict_proba(m, x, BIG_ROWS, p, reference, BIG_ROWS));
     for (size_t r = 0; r < BIG_ROWS; r++) {
-        if (reference[r] != reference[r % lr.n_rows] || !close_to(reference[r], lr.proba[r % lr.n_rows])) {
+        if (reference[r] != reference[r % fx->n_rows] || !close_to(reference[r], fx->proba[r % fx->n_rows])) {
             fprintf(stderr, "big batch: row %zu differs\n", r);
             CHECK(0);
             break;
@@ -594,17 +613,257 @@ static void test_model_threads(void) {
     model_job jobs[THREADS];
     pthread_t th[THREADS];
     for (int t = 0; t < THREADS; t++) {
-        jobs[t] = (model_job){.m = m, .x = x, .reference = reference, .id = t, .errors = 0};
+        jobs[t] = (model_job){.fx = fx, .m = m, .x = x, .reference = reference, .id = t, .errors = 0};
         CHECK(pthread_create(&th[t], NULL, model_worker, &jobs[t]) == 0);
     }
     for (int t = 0; t < THREADS; t++) CHECK(pthread_join(th[t], NULL) == 0);
     for (int t = 0; t < THREADS; t++) {
-        if (jobs[t].errors) fprintf(stderr, "model thread %d: %d errors\n", t, jobs[t].errors);
+        if (jobs[t].errors) fprintf(stderr, "%s thread %d: %d errors\n", fx->kind, t, jobs[t].errors);
         CHECK(jobs[t].errors == 0);
     }
     free(x);
     free(reference);
     nb_model_free(m);
+}
+
+/* ---- nb_model: gradient boosting -------------------------------------------------------- */
+
+/* The index of the fixture row whose values are all missing. */
+static size_t all_missing_row(const fixture *fx) {
+    for (size_t r = 0; r < fx->n_rows; r++) {
+        size_t j = 0;
+        while (j < fx->n_features && isnan(fx->x[r * fx->n_features + j])) j++;
+        if (j == fx->n_features) return r;
+    }
+    fprintf(stderr, "no all-missing row in the boosting fixture\n");
+    CHECK(0);
+    return 0;
+}
+
+/* NaN is a missing value for gradient boosting, an infinity an error naming X[i, j]. */
+static void test_boosting_inputs(void) {
+    nb_model *m = load_model(&gb);
+    if (m == NULL) return;
+    const size_t p = gb.n_features, rows = gb.n_rows, w = p + 1, k = gb.k;
+    double out[MAX_ROWS * (MAX_F + 1)], x[MAX_ROWS * MAX_F];
+    reason_out o;
+
+    /* The fixture's rows hold missing values, and a row of nothing but NaN scores: every
+     * all-missing row gives the fixture's all-missing row's values. */
+    size_t n_nan = 0;
+    for (size_t i = 0; i < rows * p; i++) n_nan += isnan(gb.x[i]) ? 1 : 0;
+    CHECK(n_nan > p);
+    size_t r_nan = all_missing_row(&gb);
+    for (size_t i = 0; i < rows * p; i++) x[i] = NAN;
+    OK(nb_model_decision_function(m, x, rows, p, out, rows));
+    for (size_t r = 0; r < rows; r++) CHECK(close_to(out[r], gb.decision[r_nan]));
+    OK(nb_model_explain(m, x, rows, p, out, rows * w));
+    for (size_t r = 0; r < rows; r++) check_values(&out[r * w], &gb.explain[r_nan * w], w, "explain, all missing");
+    OK(model_reasons(&gb, m, x, rows, k, &o, rows * k));
+    for (size_t r = 0; r < rows; r++) {
+        check_indices(&o.raising[r * k], &gb.raising[r_nan * k], k, "reason codes, all missing");
+        check_indices(&o.lowering[r * k], &gb.lowering[r_nan * k], k, "reason codes, all missing");
+    }
+    /* The NaN that the logistic model refuses (X[1, 2]) is fine here. */
+    memcpy(x, gb.x, sizeof x);
+    x[1 * p + 2] = NAN;
+    OK(nb_model_predict_proba(m, x, rows, p, out, rows));
+    for (size_t r = 0; r < rows; r++) CHECK(out[r] > 0.0 && out[r] < 1.0);
+
+    /* An infinite value fails, naming its row and column, whatever NaNs come before it; the
+     * outputs stay untouched. */
+    fill(out, MAX_ROWS * (MAX_F + 1));
+    fill_reasons(&o);
+    memcpy(x, gb.x, sizeof x);
+    CHECK(isnan(x[r_nan * p + 0]) && r_nan + 1 < rows);
+    x[(r_nan + 1) * p + 2] = INFINITY;
+    char expected[64];
+    snprintf(expected, sizeof expected, "X[%zu, 2] is inf", r_nan + 1);
+    FAILS(nb_model_predict_proba(m, x, rows, p, out, rows), NB_NON_FINITE, expected);
+    FAILS(nb_model_decision_function(m, x, rows, p, out, rows), NB_NON_FINITE, expected);
+    FAILS(nb_model_explain(m, x, rows, p, out, rows * w), NB_NON_FINITE, expected);
+    FAILS(model_reasons(&gb, m, x, rows, k, &o, rows * k), NB_NON_FINITE, expected);
+    x[(r_nan + 1) * p + 2] = gb.x[(r_nan + 1) * p + 2];
+    x[(rows - 1) * p + (p - 1)] = -INFINITY;
+    snprintf(expected, sizeof expected, "X[%zu, %zu] is -inf", rows - 1, p - 1);
+    FAILS(nb_model_predict_proba(m, x, rows, p, out, rows), NB_NON_FINITE, expected);
+    FAILS(nb_model_explain(m, x, rows, p, out, rows * w), NB_NON_FINITE, expected);
+    FAILS(nb_model_predict_proba(m, &x[(rows - 1) * p], 1, p, out, 1), NB_NON_FINITE, "X[0, 4] is -inf");
+    FAILS(nb_model_explain(m, &x[(rows - 1) * p], 1, p, out, w), NB_NON_FINITE, "X[0, 4] is -inf");
+    CHECK(untouched(out, MAX_ROWS * (MAX_F + 1)));
+    CHECK(reasons_untouched(&o));
+    /* The same in a batch big enough to be checked in parallel: the first infinity is named. */
+    double *big = malloc(BIG_ROWS * p * sizeof(double));
+    double *big_out = malloc(BIG_ROWS * sizeof(double));
+    CHECK(big != NULL && big_out != NULL);
+    if (big != NULL && big_out != NULL) {
+        for (size_t r = 0; r < BIG_ROWS; r++) memcpy(&big[r * p], &gb.x[(r % rows) * p], p * sizeof(double));
+        OK(nb_model_predict_proba(m, big, BIG_ROWS, p, big_out, BIG_ROWS));
+        big[15001 * p + 3] = INFINITY;
+        big[19000 * p + 0] = -INFINITY;
+        fill(big_out, BIG_ROWS);
+        FAILS(nb_model_predict_proba(m, big, BIG_ROWS, p, big_out, BIG_ROWS), NB_NON_FINITE, "X[15001, 3] is inf");
+        CHECK(untouched(big_out, BIG_ROWS));
+    }
+    free(big);
+    free(big_out);
+
+    /* The shape errors name the model's kind and width. */
+    memcpy(x, gb.x, sizeof x);
+    FAILS(nb_model_predict_proba(m, x, rows, p - 1, out, rows), NB_SHAPE_MISMATCH,
+          "`n_cols` is 4, but the gradient_boosting takes 5 features");
+    FAILS(nb_model_explain(m, x, rows, p, out, rows * p), NB_SHAPE_MISMATCH, "n_rows * (n_features + 1)");
+    char *name = (char *)"untouched";
+    FAILS(nb_model_feature_name(m, p, &name), NB_NOT_FOUND, "feature index 5 is out of range for 5 features");
+    CHECK(strcmp(name, "untouched") == 0);
+    CHECK(untouched(out, MAX_ROWS * (MAX_F + 1)));
+    nb_model_free(m);
+}
+
+/* A gradient_boosting document of 2 features (a, b) with the given trees (each a JSON array of
+ * nodes, the root first): raw score 0.5 + the trees' values. */
+#define GB_PARAMS                                                                                             \
+    "\"params\":{\"n_estimators\":1,\"learning_rate\":0.1,\"num_leaves\":31,\"max_depth\":null,"              \
+    "\"min_samples_leaf\":20,\"min_child_weight\":0.001,\"l2\":0.0,\"subsample\":1.0,\"colsample\":1.0,"      \
+    "\"max_bins\":255,\"monotone_constraints\":[],\"categorical_features\":[],\"early_stopping_rounds\":null," \
+    "\"n_threads\":null,\"seed\":0}"
+#define GB_HEAD                                                                                     \
+    "{\"format\":\"nextbest\",\"kind\":\"gradient_boosting\",\"version\":1,\"payload\":{"           \
+    "\"n_features\":2,\"init_score\":0.5,\"feature_names\":[\"a\",\"b\"]," GB_PARAMS ","             \
+    "\"report\":{\"n_iter\":1,\"n_trees\":1,\"eval_loss\":[]},\"trees\":["
+#define GB_DOC(trees) GB_HEAD trees "]}}"
+/* A node splitting feature 0 at 0.5 (NaN goes left), and a leaf. */
+#define SPLIT(children, count)                                                                           \
+    "{\"children\":" children ",\"feature\":0,\"threshold\":0.5,\"default_left\":true,\"value\":0.0," \
+    "\"count\":" count ",\"gain\":1.0}"
+#define LEAF(value, count) "{\"value\":" value ",\"count\":" count "}"
+
+/* A document of one tree, a chain of `levels` splits: split i (node 2i) sends x0 <= i to the
+ * leaf 2i + 1 (value i) and the rest on to node 2i + 2; the last node is a leaf of value
+ * `levels`. NULL when out of memory. */
+static char *chain_document(size_t levels) {
+    size_t cap = sizeof GB_HEAD + 256 * (levels + 1);
+    char *doc = malloc(cap);
+    if (doc == NULL) return NULL;
+    size_t len = (size_t)snprintf(doc, cap, "%s[", GB_HEAD);
+    for (size_t i = 0; i < levels; i++)
+        len += (size_t)snprintf(doc + len, cap - len,
+                                "{\"children\":[%zu,%zu],\"feature\":0,\"threshold\":%zu.0,\"default_left\":false,"
+                                "\"value\":0.0,\"count\":%zu,\"gain\":1.0},{\"value\":%zu.0,\"count\":1},",
+                                2 * i + 1, 2 * i + 2, i, levels - i + 1, i);
+    snprintf(doc + len, cap - len, "{\"value\":%zu.0,\"count\":1}]]}}", levels);
+    return doc;
+}
+
+static void test_boosting_documents(void) {
+    nb_model *sentinel = (nb_model *)&sentinel, *m = sentinel;
+    /* A small valid document: one split of feature 0 at 0.5. */
+    OK(nb_model_from_json(GB_DOC("[" SPLIT("[1,2]", "10") "," LEAF("-1.0", "4") "," LEAF("1.0", "6") "]"), &m));
+    if (m != sentinel) {
+        const double x[8] = {0.2, 9.0, 0.7, 9.0, NAN, 9.0, 0.5, -3.0};
+        double z[4], e[12];
+        OK(nb_model_decision_function(m, x, 4, 2, z, 4));
+        CHECK(z[0] == -0.5 && z[1] == 1.5 && z[2] == -0.5 && z[3] == -0.5); /* NaN and 0.5 go left */
+        OK(nb_model_explain(m, x, 4, 2, e, 12));
+        /* The base value: 0.5 + the leaves' values weighted by count (-0.4 + 0.6). */
+        CHECK(close_to(e[0], -1.2) && e[1] == 0.0 && close_to(e[2], 0.7));
+        CHECK(close_to(e[3], 0.8) && e[4] == 0.0 && close_to(e[5], 0.7));
+        char *kind = NULL;
+        OK(nb_model_kind(m, &kind));
+        CHECK(kind != NULL && strcmp(kind, "gradient_boosting") == 0);
+        nb_string_free(kind);
+        nb_model_free(m);
+    }
+    m = sentinel;
+
+    /* Trees that are no trees: a child index out of range, a child before its parent (a cycle),
+     * the same child twice, a node with two parents, a node with none, an empty tree. */
+    FAILS(nb_model_from_json(GB_DOC("[" SPLIT("[1,7]", "10") "," LEAF("-1.0", "4") "," LEAF("1.0", "6") "]"), &m),
+          NB_BAD_DOCUMENT, "tree 0, node 0: children 1 and 7 must be distinct nodes after it, below 3");
+    FAILS(nb_model_from_json(GB_DOC("[" SPLIT("[1,4294967295]", "10") "," LEAF("-1.0", "4") "," LEAF("1.0", "6") "]"),
+                             &m),
+          NB_BAD_DOCUMENT, "children 1 and 4294967295");
+    FAILS(nb_model_from_json(GB_DOC("[" SPLIT("[1,2]", "10") "," SPLIT("[0,3]", "6") "," LEAF("1.0", "4") ","
+                                            LEAF("1.0", "6") "]"),
+                             &m),
+          NB_BAD_DOCUMENT, "node 1: children 0 and 3 must be distinct nodes after it");
+    FAILS(nb_model_from_json(GB_DOC("[" SPLIT("[1,1]", "10") "," LEAF("-1.0", "5") "," LEAF("1.0", "5") "]"), &m),
+          NB_BAD_DOCUMENT, "children 1 and 1");
+    FAILS(nb_model_from_json(GB_DOC("[" SPLIT("[1,2]", "10") "," SPLIT("[2,3]", "7") "," LEAF("1.0", "3") ","
+                                            LEAF("1.0", "4") "]"),
+                             &m),
+          NB_BAD_DOCUMENT, "node 2: is the child of 2 nodes, not of exactly one");
+    FAILS(nb_model_from_json(GB_DOC("[" SPLIT("[1,2]", "10") "," LEAF("-1.0", "4") "," LEAF("1.0", "6") ","
+                                            LEAF("1.0", "5") "]"),
+                             &m),
+          NB_BAD_DOCUMENT, "node 3: is the child of 0 nodes");
+    FAILS(nb_model_from_json(GB_DOC("[]"), &m), NB_BAD_DOCUMENT, "a tree has no nodes");
+    /* A second tree that is bad: the message names it. */
+    FAILS(nb_model_from_json(GB_DOC("[" LEAF("1.0", "3") "],[" SPLIT("[2,1]", "3") "," LEAF("1.0", "1") "]"), &m),
+          NB_BAD_DOCUMENT, "tree 1, node 0: children 2 and 1");
+    /* Other inconsistent trees: a feature out of range, counts that do not add up, categories out
+     * of order, an unknown field. */
+    FAILS(nb_model_from_json(GB_DOC("[{\"children\":[1,2],\"feature\":2,\"value\":0.0,\"count\":10},"
+                                    LEAF("-1.0", "4") "," LEAF("1.0", "6") "]"),
+                             &m),
+          NB_BAD_DOCUMENT, "splits on feature 2 of a model of 2 features");
+    FAILS(nb_model_from_json(GB_DOC("[" SPLIT("[1,2]", "11") "," LEAF("-1.0", "4") "," LEAF("1.0", "6") "]"), &m),
+          NB_BAD_DOCUMENT, "count 11 is not its children's 4 + 6");
+    FAILS(nb_model_from_json(GB_DOC("[{\"children\":[1,2],\"feature\":1,\"categories\":[3,1],\"value\":0.0,"
+                                    "\"count\":10}," LEAF("-1.0", "4") "," LEAF("1.0", "6") "]"),
+                             &m),
+          NB_BAD_DOCUMENT, "categories are not sorted and distinct");
+    FAILS(nb_model_from_json(GB_DOC("[{\"value\":1.0,\"count\":3,\"extra\":1}]"), &m), NB_BAD_DOCUMENT, "extra");
+    /* A tree as deep as a document may hold scores and explains; one level more is refused. */
+    char *doc = chain_document(256);
+    CHECK(doc != NULL);
+    if (doc != NULL && nb_model_from_json(doc, &m) == NB_OK) {
+        const double x[6] = {10.5, 0.0, 1e9, 0.0, NAN, 0.0};
+        double z[3], e[9];
+        OK(nb_model_decision_function(m, x, 3, 2, z, 3));
+        CHECK(z[0] == 0.5 + 11.0 && z[1] == 0.5 + 256.0 && z[2] == 0.5 + 256.0);
+        OK(nb_model_explain(m, x, 3, 2, e, 9));
+        for (size_t r = 0; r < 3; r++) {
+            CHECK(e[3 * r + 1] == 0.0);
+            CHECK(fabs(e[3 * r] + e[3 * r + 2] - z[r]) <= 1e-12 * fabs(z[r]));
+        }
+        nb_model_free(m);
+    } else {
+        fprintf(stderr, "the 256-level tree: %s\n", nb_last_error_message());
+        CHECK(0);
+    }
+    m = sentinel;
+    free(doc);
+    doc = chain_document(257);
+    CHECK(doc != NULL);
+    if (doc != NULL) FAILS(nb_model_from_json(doc, &m), NB_BAD_DOCUMENT, "deeper than 256 levels");
+    free(doc);
+
+    /* A future version; a truncated document. */
+    FAILS(nb_model_from_json(ENVELOPE("gradient_boosting", 2, "{}"), &m), NB_UNSUPPORTED_VERSION,
+          "gradient_boosting document version 2 is not supported");
+    doc = copy_string(gb.json);
+    char *v = doc != NULL ? strstr(doc, "\"version\":1") : NULL;
+    CHECK(v != NULL);
+    if (v != NULL) {
+        v[strlen("\"version\":")] = '7';
+        FAILS(nb_model_from_json(doc, &m), NB_UNSUPPORTED_VERSION, "version 7");
+        v[strlen("\"version\":")] = '1';
+        doc[strlen(doc) / 2] = '\0';
+        FAILS(nb_model_from_json(doc, &m), NB_BAD_DOCUMENT, "not a nextbest document");
+    }
+    free(doc);
+    CHECK(m == sentinel);
+
+    /* A model's document is no other object, and the message on a non-model lists this kind. */
+    nb_bandit *sentinel_b = (nb_bandit *)&sentinel_b, *b = sentinel_b;
+    FAILS(nb_bandit_from_json(gb.json, &b), NB_WRONG_KIND, "gradient_boosting");
+    CHECK(b == sentinel_b);
+    nb_scoring_pipeline *sentinel_s = (nb_scoring_pipeline *)&sentinel_s, *s = sentinel_s;
+    FAILS(nb_scoring_pipeline_from_json(gb.json, &s), NB_WRONG_KIND, "not a \"scoring_pipeline\"");
+    CHECK(s == sentinel_s);
+    FAILS(nb_model_from_json(sc.json, &m), NB_WRONG_KIND, "gradient_boosting");
+    CHECK(m == sentinel);
 }
 
 /* ---- nb_model: single-row speed --------------------------------------------------------- */
@@ -992,29 +1251,44 @@ static void test_scoring_threads(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 5) {
+    if (argc != 5 && argc != 7) {
         fprintf(stderr,
                 "usage: %s tests/fixtures/logistic_small.json tests/fixtures/logistic_small_expected.txt "
-                "tests/fixtures/scoring_small.json tests/fixtures/scoring_small_expected.txt\n",
+                "tests/fixtures/scoring_small.json tests/fixtures/scoring_small_expected.txt "
+                "[tests/fixtures/boosting_small.json tests/fixtures/boosting_small_expected.txt]\n",
                 argv[0]);
         return 2;
     }
+    lr.kind = "logistic_regression";
+    gb.kind = "gradient_boosting";
+    gb.nan_is_missing = 1;
+    int boosting = argc == 7;
     if (!load_fixture(&lr, argv[1], argv[2]) || !load_fixture(&sc, argv[3], argv[4]) || lr.n_num != 0 ||
-        sc.n_num == 0 || sc.n_cat == 0) {
+        sc.n_num == 0 || sc.n_cat == 0 || (boosting && (!load_fixture(&gb, argv[5], argv[6]) || gb.n_num != 0))) {
         free_fixture(&lr);
         free_fixture(&sc);
+        free_fixture(&gb);
         check_report("test_model");
         return 2;
     }
-    test_model_fixture();
+    test_model_fixture(&lr);
     test_model_errors();
     test_model_documents();
-    test_model_threads();
+    test_model_threads(&lr);
     test_model_speed();
+    if (boosting) {
+        test_model_fixture(&gb);
+        test_boosting_inputs();
+        test_boosting_documents();
+        test_model_threads(&gb);
+    } else {
+        printf("test_model: no boosting fixture given, the gradient-boosting tests are skipped\n");
+    }
     test_scoring_fixture();
     test_scoring_errors();
     test_scoring_threads();
     free_fixture(&lr);
     free_fixture(&sc);
+    free_fixture(&gb);
     return check_report("test_model");
 }

@@ -286,3 +286,20 @@ def test_same_data_gives_identical_models_and_threads_share_one():
         t.join()
     for r in results:
         np.testing.assert_array_equal(r, expected)
+
+
+def test_large_predictions_in_either_order_equal_small_ones():
+    # 70,000 rows: the (n, 2) result is made by numpy.zeros and written in place.
+    X, y = make_data(70_000, 5, seed=13)
+    m = LogisticRegression().fit(X[:5000], y[:5000])
+    z = X @ m.coef_[0] + m.intercept_[0]
+    for A in (X, np.asfortranarray(X)):
+        p = m.predict_proba(A)
+        assert p.shape == (70_000, 2) and p.dtype == np.float64 and p.flags.c_contiguous
+        np.testing.assert_allclose(p[:, 1], 1 / (1 + np.exp(-z)), rtol=0, atol=1e-15)
+        np.testing.assert_array_equal(p[:, 0], 1 - p[:, 1])
+        # The first rows alone, in the same order (so that each sum is the same), give the same bits.
+        np.testing.assert_array_equal(p[:100], m.predict_proba(np.array(A[:100], order="K")))
+    X[65_536, 3] = np.nan
+    with pytest.raises(NextbestError, match=r"X\[65536, 3\] is NaN"):
+        m.predict_proba(X)

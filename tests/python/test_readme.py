@@ -27,6 +27,7 @@ def test_docstring_examples_run():
         "FeaturePipeline",
         "transaction_features",
         "LogisticRegression",
+        "GradientBoostingClassifier",
         "Calibrator",
         "ScoringPipeline",
         "metrics",

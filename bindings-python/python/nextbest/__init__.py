@@ -27,6 +27,9 @@ FeaturePipeline
 LogisticRegression
     A scikit-learn compatible binary logistic regression (L2, L1), with explanations and
     reason codes.
+GradientBoostingClassifier
+    Histogram gradient-boosted trees with native missing values, categorical splits,
+    monotone constraints and exact TreeSHAP explanations.
 Calibrator
     Platt scaling or isotonic regression of any score into a probability.
 ScoringPipeline
@@ -59,6 +62,7 @@ from ._nextbest import (
     transaction_features,
 )
 from . import metrics
+from .boosting import GradientBoostingClassifier
 from .calibration import Calibrator
 from .exceptions import NotFittedError
 from .logistic import LogisticRegression
@@ -66,6 +70,7 @@ from .logistic import LogisticRegression
 __all__ = [
     "Calibrator",
     "FeaturePipeline",
+    "GradientBoostingClassifier",
     "LogisticRegression",
     "NotFittedError",
     "ScoringPipeline",

@@ -8,7 +8,6 @@
 
 use crate::data::{check_labels, check_vector, check_weights, class_totals};
 use crate::error::{Error, Result};
-use crate::model::sigmoid;
 use crate::persist::Persist;
 use serde::{Deserialize, Serialize};
 
@@ -163,6 +162,14 @@ impl Calibrator {
             )));
         }
         check_vector(scores, scores.len(), "scores")?;
+        if let Fitted::Platt { a, b } = self.fitted {
+            // What `map` computes, with the sigmoid vectorized.
+            for (o, &s) in out.iter_mut().zip(scores) {
+                *o = -(a * s + b);
+            }
+            crate::data::sigmoid_in_place(out);
+            return Ok(());
+        }
         for (o, &s) in out.iter_mut().zip(scores) {
             *o = self.map(s);
         }
@@ -178,7 +185,7 @@ impl Calibrator {
     #[inline]
     fn map(&self, s: f64) -> f64 {
         match &self.fitted {
-            Fitted::Platt { a, b } => sigmoid(-(a * s + b)),
+            Fitted::Platt { a, b } => crate::data::sigmoid(-(a * s + b)),
             Fitted::Isotonic {
                 scores,
                 probabilities,

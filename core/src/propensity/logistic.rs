@@ -144,15 +144,11 @@ impl Classifier for LogisticRegression {
     }
 
     fn decision_function(&self, x: Matrix<'_>, out: &mut [f64]) -> Result<()> {
-        self.score(x, out, |_| ())
+        self.score(x, out, Output::Score)
     }
 
     fn predict_proba(&self, x: Matrix<'_>, out: &mut [f64]) -> Result<()> {
-        self.score(x, out, |z| {
-            for v in z {
-                *v = crate::model::sigmoid(*v);
-            }
-        })
+        self.score(x, out, Output::Probability)
     }
 
     fn explain(&self, x: Matrix<'_>, out: &mut [f64]) -> Result<()> {
@@ -196,40 +192,74 @@ fn non_finite_at(v: f64, i: usize, j: usize) -> Error {
     Error::non_finite(format!("X[{i}, {j}] is {v}, not a finite number"))
 }
 
+/// What [`LogisticRegression::score`] writes for each row.
+#[derive(Clone, Copy, PartialEq)]
+enum Output {
+    /// The raw score `z`.
+    Score,
+    /// `sigmoid(z)`.
+    Probability,
+    /// `1 - sigmoid(z)`, then `sigmoid(z)`.
+    Pair,
+}
+
 impl LogisticRegression {
-    /// Writes `intercept + coef . x` of each row into `out`, then applies `finish` to each
-    /// block of scores; rows are scored in parallel blocks when there are many. A non-finite
-    /// input is found from the non-finite score it produces, so the input is read only once
-    /// (on error, `out` is left partly written).
-    fn score(
-        &self,
-        x: Matrix<'_>,
-        out: &mut [f64],
-        finish: impl Fn(&mut [f64]) + Sync,
-    ) -> Result<()> {
+    /// Writes `(P(y = 0), P(y = 1))` of each row into `out` (`2 n_rows` values, row after
+    /// row): scikit-learn's `predict_proba`, without a second pass over the probabilities.
+    pub fn predict_proba_pairs(&self, x: Matrix<'_>, out: &mut [f64]) -> Result<()> {
+        self.score(x, out, Output::Pair)
+    }
+
+    /// Scores the rows of `x` into `out` (one or two values per row, see [`Output`]), in
+    /// parallel blocks when there are many, each block a few hundred rows at a time: scores,
+    /// then probabilities, vectorized. A non-finite input is found from the non-finite score it
+    /// produces, so the input is read only once (on error, `out` is left partly written).
+    fn score(&self, x: Matrix<'_>, out: &mut [f64], what: Output) -> Result<()> {
         use rayon::prelude::*;
+        const SCORE_BLOCK: usize = 8192;
+        const SUB: usize = 512;
         x.check_n_cols(self.coef.len(), "LogisticRegression")?;
-        check_out(out, x.n_rows(), "the score")?;
-        let block = |start: usize, z: &mut [f64]| -> Result<()> {
-            let rows = x.rows(start, start + z.len());
-            rows.dot(&self.coef, self.intercept, z);
-            for (r, &v) in z.iter().enumerate() {
-                if !v.is_finite() {
+        let width = if what == Output::Pair { 2 } else { 1 };
+        check_out(out, x.n_rows().saturating_mul(width), "the score")?;
+        // Rows `start..start + z.len()` into `z`.
+        let rows = |start: usize, z: &mut [f64]| -> Result<()> {
+            x.rows(start, start + z.len())
+                .dot(&self.coef, self.intercept, z);
+            if !z.iter().all(|v| v.is_finite()) {
+                for (r, &v) in z.iter().enumerate().filter(|(_, v)| !v.is_finite()) {
                     check_row(x, start + r, v)?;
                 }
             }
-            finish(z);
+            if what != Output::Score {
+                crate::data::sigmoid_in_place(z);
+            }
             Ok(())
         };
-        const SCORE_BLOCK: usize = 8192;
-        if out.len() <= SCORE_BLOCK {
+        let block = |start: usize, out: &mut [f64]| -> Result<()> {
+            let mut buf = [0.0; SUB];
+            for (s, o) in out.chunks_mut(SUB * width).enumerate() {
+                let first = start + s * SUB;
+                if width == 1 {
+                    rows(first, o)?;
+                } else {
+                    let z = &mut buf[..o.len() / 2];
+                    rows(first, z)?;
+                    for (pair, &p) in o.chunks_exact_mut(2).zip(z.iter()) {
+                        pair[0] = 1.0 - p;
+                        pair[1] = p;
+                    }
+                }
+            }
+            Ok(())
+        };
+        if out.len() <= SCORE_BLOCK * width {
             return block(0, out);
         }
         // Every block is scored, so that the error reported is the first bad row's.
         let results: Vec<Result<()>> = out
-            .par_chunks_mut(SCORE_BLOCK)
+            .par_chunks_mut(SCORE_BLOCK * width)
             .enumerate()
-            .map(|(b, z)| block(b * SCORE_BLOCK, z))
+            .map(|(b, o)| block(b * SCORE_BLOCK, o))
             .collect();
         results.into_iter().collect()
     }
@@ -381,7 +411,6 @@ impl LogisticParams {
         }
         check_labels(y)?;
         let w = sample_weights(y, weights, self.class_weight)?;
-        x.check_finite("X")?;
         let problem = Problem {
             x,
             y,
@@ -390,10 +419,9 @@ impl LogisticParams {
             l1: self.l1,
             fit_intercept: self.fit_intercept,
         };
-        let (theta, report) = solve(&problem, self.max_iter, self.tol);
         let p = x.n_cols();
         let mut reference = vec![0.0; p];
-        weighted_mean(x, &w, &mut reference);
+        let (theta, report) = solve(&problem, self.max_iter, self.tol, &mut reference)?;
         Ok(LogisticRegression {
             coef: theta[..p].to_vec(),
             intercept: if self.fit_intercept { theta[p] } else { 0.0 },
@@ -442,26 +470,6 @@ fn sample_weights(
     Ok(w)
 }
 
-/// `out = sum_i w_i x_i / sum_i w_i`.
-fn weighted_mean(x: Matrix<'_>, w: &[f64], out: &mut [f64]) {
-    let total: f64 = w.iter().sum();
-    let parts = blocks(x.n_rows(), |start, end| {
-        let mut acc = vec![0.0; x.n_cols()];
-        x.rows(start, end)
-            .add_weighted_rows(&w[start..end], &mut acc);
-        acc
-    });
-    out.fill(0.0);
-    for part in parts {
-        for (o, v) in out.iter_mut().zip(part) {
-            *o += v;
-        }
-    }
-    for o in out.iter_mut() {
-        *o /= total;
-    }
-}
-
 /// Rows per block of the parallel passes; sums are combined block by block in row order, so
 /// results do not depend on the number of threads.
 const BLOCK: usize = 4096;
@@ -503,51 +511,73 @@ impl Problem<'_> {
 
     /// The smooth part of the objective (weighted log loss + L2) and its gradient.
     fn value_grad(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
+        self.pass(theta, grad, None)
+    }
+
+    /// [`Problem::value_grad`] in the first pass over the data, which also checks that `X` is
+    /// finite (a non-finite value makes the loss non-finite; only then is `X` searched for it)
+    /// and writes the weighted mean of the rows into `mean`.
+    fn first_value_grad(&self, theta: &[f64], grad: &mut [f64], mean: &mut [f64]) -> Result<f64> {
+        let f = self.pass(theta, grad, Some(mean));
+        if !f.is_finite() {
+            self.x.check_finite("X")?;
+        }
+        let total = self.total_weight();
+        mean.iter_mut().for_each(|m| *m /= total);
+        Ok(f)
+    }
+
+    /// One pass over the rows: the smooth objective and its gradient, and `sum_i w_i x_i` into
+    /// `sums` when given. Rows are taken a few at a time (scores, then the loss and residual
+    /// of each, then the residuals times the rows, still in L1), each step vectorized.
+    fn pass(&self, theta: &[f64], grad: &mut [f64], sums: Option<&mut [f64]>) -> f64 {
+        const SUB_MAX: usize = 512;
         let p = self.x.n_cols();
         let (beta, b) = self.split(theta);
-        // The loss and the residual of one row at score z: (w * loss, w * (p - y)).
-        let row_terms = |z: f64, y: f64, w: f64| {
-            let e = (-z.abs()).exp();
-            let softplus = z.max(0.0) + e.ln_1p();
-            let prob = if z >= 0.0 { 1.0 } else { e } / (1.0 + e);
-            (w * (softplus - y * z), w * (prob - y))
+        let with_sums = sums.is_some();
+        // Row-major rows stay in L1 between the steps; column-major ones in L2.
+        let sub = match self.x.layout() {
+            crate::data::Layout::RowMajor => 32,
+            crate::data::Layout::ColMajor => SUB_MAX,
         };
         let parts = blocks(self.x.n_rows(), |start, end| {
             let (mut loss, mut g_b) = (0.0, 0.0);
             let mut g = vec![0.0; p];
-            let (y, w) = (&self.y[start..end], &self.w[start..end]);
-            if let Some(data) = self.x.rows(start, end).row_major_data() {
-                // Row by row: the gradient is accumulated while the row is in L1.
-                for ((row, &yi), &wi) in data.chunks_exact(p).zip(y).zip(w) {
-                    let (l, r) = row_terms(crate::data::dot(row, beta) + b, yi, wi);
-                    loss += l;
-                    g_b += r;
-                    if r != 0.0 {
-                        crate::data::axpy(r, row, &mut g);
-                    }
+            let mut m = vec![0.0; if with_sums { p } else { 0 }];
+            let (mut z, mut l) = ([0.0; SUB_MAX], [0.0; SUB_MAX]);
+            for s in (start..end).step_by(sub) {
+                let e = (s + sub).min(end);
+                let rows = self.x.rows(s, e);
+                let (z, l) = (&mut z[..e - s], &mut l[..e - s]);
+                rows.dot(beta, b, z);
+                let (sub_loss, sub_residual) = logistic_terms(z, l, &self.y[s..e], &self.w[s..e]);
+                loss += sub_loss;
+                g_b += sub_residual;
+                rows.add_weighted_rows(z, &mut g);
+                if with_sums {
+                    rows.add_weighted_rows(&self.w[s..e], &mut m);
                 }
-            } else {
-                let mut z = vec![0.0; end - start];
-                self.x.rows(start, end).dot(beta, b, &mut z);
-                for (zi, (&yi, &wi)) in z.iter_mut().zip(y.iter().zip(w)) {
-                    let (l, r) = row_terms(*zi, yi, wi);
-                    loss += l;
-                    g_b += r;
-                    *zi = r;
-                }
-                self.x.rows(start, end).add_weighted_rows(&z, &mut g);
             }
-            (loss, g, g_b)
+            (loss, g, g_b, m)
         });
         grad.fill(0.0);
         let mut loss = 0.0;
-        for (l, g, g_b) in parts {
+        let mut sums = sums;
+        if let Some(sums) = sums.as_deref_mut() {
+            sums.fill(0.0);
+        }
+        for (l, g, g_b, m) in parts {
             loss += l;
             for (o, v) in grad[..p].iter_mut().zip(&g) {
                 *o += v;
             }
             if self.fit_intercept {
                 grad[p] += g_b;
+            }
+            if let Some(sums) = sums.as_deref_mut() {
+                for (o, v) in sums.iter_mut().zip(&m) {
+                    *o += v;
+                }
             }
         }
         for (o, &bj) in grad[..p].iter_mut().zip(beta) {
@@ -620,7 +650,7 @@ impl Problem<'_> {
     }
 
     /// The Hessian of the smooth part (row-major `dim x dim`) estimated from every `stride`-th
-    /// row and scaled to the total weight.
+    /// row and scaled to the total weight; rows are added four at a time.
     fn hessian(&self, theta: &[f64], stride: usize) -> Vec<f64> {
         let p = self.x.n_cols();
         let d = self.dim();
@@ -628,35 +658,31 @@ impl Problem<'_> {
         let n_sampled = self.x.n_rows().div_ceil(stride);
         let parts = blocks(n_sampled, |start, end| {
             let mut h = vec![0.0; d * d];
-            let mut row = vec![0.0; p];
+            // Four rows, and each times its weight w p (1 - p); missing rows are zeros.
+            let (mut rows, mut scaled) = (vec![0.0; 4 * p], vec![0.0; 4 * p]);
             let mut sampled_weight = 0.0;
-            for s in start..end {
-                let i = s * stride;
-                self.x.rows(i, i + 1).copy_row(0, &mut row);
-                let z = crate::data::dot(&row, beta) + b;
-                let prob = crate::model::sigmoid(z);
-                let wi = self.w[i];
-                sampled_weight += wi;
-                let di = wi * prob * (1.0 - prob);
-                if di == 0.0 {
-                    continue;
-                }
-                for j in 0..p {
-                    let a = di * row[j];
-                    if a == 0.0 {
-                        continue;
+            for first in (start..end).step_by(4) {
+                let mut di = [0.0; 4];
+                for (k, (row, a)) in rows
+                    .chunks_exact_mut(p)
+                    .zip(scaled.chunks_exact_mut(p))
+                    .enumerate()
+                {
+                    if first + k < end {
+                        let i = (first + k) * stride;
+                        self.x.rows(i, i + 1).copy_row(0, row);
+                        let prob = crate::data::sigmoid(crate::data::dot(row, beta) + b);
+                        sampled_weight += self.w[i];
+                        di[k] = self.w[i] * prob * (1.0 - prob);
+                    } else {
+                        row.fill(0.0);
+                        di[k] = 0.0;
                     }
-                    let hj = &mut h[j * d..j * d + p];
-                    for k in j..p {
-                        hj[k] += a * row[k];
-                    }
-                    if self.fit_intercept {
-                        h[j * d + p] += a;
+                    for (a, x) in a.iter_mut().zip(row.iter()) {
+                        *a = di[k] * x;
                     }
                 }
-                if self.fit_intercept {
-                    h[p * d + p] += di;
-                }
+                add_rank4(&mut h, d, &rows, &scaled, &di);
             }
             (h, sampled_weight)
         });
@@ -699,7 +725,14 @@ const HESSIAN_BUDGET: usize = 50_000_000;
 const WARM_ROWS_PER_DIM: usize = 200;
 
 /// Minimizes the objective from a sensible start; returns the parameters and the report.
-fn solve(problem: &Problem<'_>, max_iter: usize, tol: f64) -> (Vec<f64>, FitReport) {
+/// `mean` receives the weighted mean of the rows (from the first full pass, which also checks
+/// that `X` is finite).
+fn solve(
+    problem: &Problem<'_>,
+    max_iter: usize,
+    tol: f64,
+    mean: &mut [f64],
+) -> Result<(Vec<f64>, FitReport)> {
     let d = problem.dim();
     let mut theta = vec![0.0; d];
     if problem.fit_intercept {
@@ -708,13 +741,11 @@ fn solve(problem: &Problem<'_>, max_iter: usize, tol: f64) -> (Vec<f64>, FitRepo
         let rate = (positive / total).clamp(1e-12, 1.0 - 1e-12);
         theta[d - 1] = (rate / (1.0 - rate)).ln();
     }
-    if d > NEWTON_MAX_DIM {
-        return lbfgs(problem, theta, max_iter, tol);
-    }
+    let newton_steps = d <= NEWTON_MAX_DIM;
     let n = problem.x.n_rows();
     let warm_rows = WARM_ROWS_PER_DIM * d + 10_000;
     let mut warmed = false;
-    if n > 4 * warm_rows {
+    if newton_steps && n > 4 * warm_rows {
         // Solve on a regular subsample first: its optimum is close, so that the full-data
         // Newton steps start near the end and need only a few passes over all rows.
         let stride = n / warm_rows;
@@ -743,45 +774,60 @@ fn solve(problem: &Problem<'_>, max_iter: usize, tol: f64) -> (Vec<f64>, FitRepo
             };
             // One Hessian, then BFGS updates: the subsample's passes are cheap, its Hessians
             // are not.
-            let (start, report, _) =
-                newton(&sub, theta.clone(), max_iter, tol.max(1e-6), 1, false, None);
+            let (start, report) =
+                newton(&sub, theta.clone(), None, max_iter, tol.max(1e-6), 1, false);
             if report.objective.is_finite() {
                 theta = start;
                 warmed = true;
             }
         }
     }
+    let mut grad = vec![0.0; d];
+    let f = problem.first_value_grad(&theta, &mut grad, mean)?;
+    if !newton_steps {
+        return Ok(lbfgs(problem, theta, (f, grad), max_iter, tol));
+    }
     let hessian_rows = (2 * HESSIAN_BUDGET / (d * d)).max(10 * d);
     let stride = (n / hessian_rows).max(1);
     // Near the optimum (after a warm start), one Hessian estimate and BFGS updates suffice.
     let exact = stride == 1 && !warmed;
-    let (theta, report, _) = newton(problem, theta, max_iter, tol, stride, exact, None);
-    (theta, report)
+    let (theta, report) = newton(
+        problem,
+        theta,
+        Some((f, grad)),
+        max_iter,
+        tol,
+        stride,
+        exact,
+    );
+    Ok((theta, report))
 }
 
 /// Newton's method (proximal Newton with an L1 penalty) with a backtracking line search.
 ///
-/// When `exact`, the Hessian is computed at every step. Otherwise it is `initial`, or estimated
-/// from every `stride`-th row, once (again after a step that needed a line search), and then
-/// corrected by BFGS updates from the full-data gradients of each step, which keeps fast
-/// convergence to the exact optimum for the price of one pass over the rows per step.
-/// Returns the solution, the report and the last Hessian approximation.
-#[allow(clippy::type_complexity)]
+/// `first` is the smooth objective and its gradient at `theta` when already computed. When
+/// `exact`, the Hessian is computed at every step. Otherwise it is estimated from every
+/// `stride`-th row, once (again after a step that needed a line search), and then corrected by
+/// BFGS updates from the full-data gradients of each step, which keeps fast convergence to the
+/// exact optimum for the price of one pass over the rows per step.
 fn newton(
     problem: &Problem<'_>,
     mut theta: Vec<f64>,
+    first: Option<(f64, Vec<f64>)>,
     max_iter: usize,
     tol: f64,
     stride: usize,
     exact: bool,
-    initial: Option<Vec<f64>>,
-) -> (Vec<f64>, FitReport, Option<Vec<f64>>) {
+) -> (Vec<f64>, FitReport) {
     let d = problem.dim();
     let total = problem.total_weight();
-    let mut grad = vec![0.0; d];
-    let mut f = problem.value_grad(&theta, &mut grad) + problem.l1_value(&theta);
+    let (f, mut grad) = first.unwrap_or_else(|| {
+        let mut grad = vec![0.0; d];
+        (problem.value_grad(&theta, &mut grad), grad)
+    });
+    let mut f = f + problem.l1_value(&theta);
     let mut gnorm = problem.subgradient_norm(&theta, &grad) / total;
-    let mut hessian: Option<Vec<f64>> = initial.filter(|h| h.len() == d * d);
+    let mut hessian: Option<Vec<f64>> = None;
     let mut n_iter = 0;
     let mut trial = vec![0.0; d];
     let mut trial_grad = vec![0.0; d];
@@ -837,7 +883,7 @@ fn newton(
         gradient: gnorm,
         solver: "newton".to_owned(),
     };
-    (theta, report, hessian)
+    (theta, report)
 }
 
 /// The BFGS update of the Hessian approximation `h` after the step `s` changed the smooth
@@ -979,10 +1025,12 @@ fn cholesky_solve(l: &[f64], d: usize, b: &mut [f64]) {
 }
 
 /// L-BFGS, as OWL-QN when there is an L1 penalty (Andrew and Gao, 2007), with a backtracking
-/// line search; for problems too wide for Newton steps.
+/// line search; for problems too wide for Newton steps. `first` is the smooth objective and its
+/// gradient at `theta`.
 fn lbfgs(
     problem: &Problem<'_>,
     mut theta: Vec<f64>,
+    first: (f64, Vec<f64>),
     max_iter: usize,
     tol: f64,
 ) -> (Vec<f64>, FitReport) {
@@ -991,8 +1039,8 @@ fn lbfgs(
     let p = problem.x.n_cols();
     let total = problem.total_weight();
     let l1 = problem.l1;
-    let mut grad = vec![0.0; d];
-    let mut f = problem.value_grad(&theta, &mut grad) + problem.l1_value(&theta);
+    let (f, mut grad) = first;
+    let mut f = f + problem.l1_value(&theta);
     let pseudo = |theta: &[f64], grad: &[f64]| -> Vec<f64> {
         (0..d)
             .map(|j| {
@@ -1125,4 +1173,60 @@ fn lbfgs(
         solver: "lbfgs".to_owned(),
     };
     (theta, report)
+}
+
+/// Ones, to sum up to 512 values with [`crate::data::dot`]'s eight lanes.
+const ONES: [f64; 512] = [1.0; 512];
+
+/// For each row's score `z` (label `y`, weight `w`): its weighted log loss
+/// `w (ln(1 + e^z) - y z)` into `loss`, and its weighted residual `w (sigmoid(z) - y)` in place
+/// of `z`; returns the sums of both. Vectorized (see [`crate::data::exp`]).
+#[multiversion::multiversion(targets("x86_64+avx2"))]
+fn logistic_terms(z: &mut [f64], loss: &mut [f64], y: &[f64], w: &[f64]) -> (f64, f64) {
+    for (((z, l), &y), &w) in z.iter_mut().zip(loss.iter_mut()).zip(y).zip(w) {
+        let v = *z;
+        let e = crate::data::exp(-v.abs());
+        let softplus = if v > 0.0 { v } else { 0.0 } + crate::data::ln_1p_unit(e);
+        let prob = if v >= 0.0 { 1.0 } else { e } / (1.0 + e);
+        *l = w * (softplus - y * v);
+        *z = w * (prob - y);
+    }
+    let ones = &ONES[..z.len()];
+    (crate::data::dot(loss, ones), crate::data::dot(z, ones))
+}
+
+/// Adds `sum_k scaled_k' rows_k` to the upper triangle of the `dim x dim` matrix `h`, for four
+/// rows of `p` values (`rows` and `scaled` hold them one after the other, `scaled_k = d_k
+/// rows_k`); and, when `dim > p`, the intercept's column `sum_k scaled_k` and corner
+/// `sum_k d_k`. One load and store of `h` per four multiply-adds.
+#[multiversion::multiversion(targets("x86_64+avx2"))]
+fn add_rank4(h: &mut [f64], dim: usize, rows: &[f64], scaled: &[f64], d: &[f64; 4]) {
+    let p = rows.len() / 4;
+    let (r0, rest) = rows.split_at(p);
+    let (r1, rest) = rest.split_at(p);
+    let (r2, r3) = rest.split_at(p);
+    for j in 0..p {
+        let c = [
+            scaled[j],
+            scaled[p + j],
+            scaled[2 * p + j],
+            scaled[3 * p + j],
+        ];
+        let hj = &mut h[j * dim + j..j * dim + p];
+        for ((((o, &x0), &x1), &x2), &x3) in hj
+            .iter_mut()
+            .zip(&r0[j..])
+            .zip(&r1[j..])
+            .zip(&r2[j..])
+            .zip(&r3[j..])
+        {
+            *o += ((c[0] * x0 + c[1] * x1) + c[2] * x2) + c[3] * x3;
+        }
+        if dim > p {
+            h[j * dim + p] += ((c[0] + c[1]) + c[2]) + c[3];
+        }
+    }
+    if dim > p {
+        h[p * dim + p] += ((d[0] + d[1]) + d[2]) + d[3];
+    }
 }
