@@ -3,7 +3,6 @@ boosting_small_expected.txt, written by bindings-c/tests/fixtures.rs) replayed f
 through the native model and through the scikit-learn facade."""
 
 import json
-import pathlib
 import pickle
 import warnings
 
@@ -14,24 +13,9 @@ import nextbest
 from nextbest import NextbestError
 from nextbest._nextbest import GradientBoostingModel
 
-FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures"
+from fixture_files import FIXTURES, read_expected
+
 DOC = (FIXTURES / "boosting_small.json").read_text()
-
-
-def read_expected(name):
-    """The header fields and row blocks of a `*_expected.txt` fixture."""
-    header, rows = {}, []
-    for line in (FIXTURES / name).read_text().splitlines():
-        if not line or line.startswith("#"):
-            continue
-        key, *tokens = line.split(" ")
-        if key in ("x", "row"):
-            rows.append({key: tokens})
-        elif rows:
-            rows[-1][key] = tokens
-        else:
-            header[key] = tokens
-    return header, rows
 
 
 HEADER, ROWS = read_expected("boosting_small_expected.txt")

@@ -1,7 +1,6 @@
 """nextbest.ScoringPipeline, and the model fixtures shared with Rust and C replayed from Python."""
 
 import json
-import pathlib
 import pickle
 
 import numpy as np
@@ -10,23 +9,7 @@ import pytest
 import nextbest
 from nextbest import NextbestError
 
-FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures"
-
-
-def read_expected(name):
-    """The header fields and row blocks of a `*_expected.txt` fixture."""
-    header, rows = {}, []
-    for line in (FIXTURES / name).read_text().splitlines():
-        if not line or line.startswith("#"):
-            continue
-        key, *tokens = line.split(" ")
-        if key in ("x", "row"):
-            rows.append({key: tokens})
-        elif rows:
-            rows[-1][key] = tokens
-        else:
-            header[key] = tokens
-    return header, rows
+from fixture_files import FIXTURES, read_expected
 
 
 def reasons(tokens, names):
