@@ -55,6 +55,33 @@ const MAX_CHUNKS: usize = 16;
 /// Categories are ordered by `G / (H + CAT_SMOOTH)` before their best partition is sought.
 const CAT_SMOOTH: f64 = 10.0;
 
+/// Histogram buffers reused across leaves and trees, so that a histogram costs neither an
+/// allocation nor zeroing more than the bins its features use.
+#[derive(Default)]
+pub struct HistPool(std::sync::Mutex<Vec<Vec<FeatureHist>>>);
+
+impl HistPool {
+    /// A buffer whose used bins (`n_bins[j]` of feature `j`) are zero.
+    fn take(&self, n_bins: &[usize]) -> Vec<FeatureHist> {
+        let reused = self.0.lock().expect("no panic holds the pool").pop();
+        match reused {
+            Some(mut hist) => {
+                for (h, &n) in hist.iter_mut().zip(n_bins) {
+                    h[..n].fill(Sums::default());
+                }
+                hist
+            }
+            None => vec![[Sums::default(); 256]; n_bins.len()],
+        }
+    }
+
+    fn give(&self, hist: Option<Vec<FeatureHist>>) {
+        if let Some(hist) = hist {
+            self.0.lock().expect("no panic holds the pool").push(hist);
+        }
+    }
+}
+
 /// A candidate split of a leaf.
 #[derive(Clone, Debug)]
 struct Split {
@@ -108,6 +135,7 @@ pub fn grow(
     rows: &mut [u32],
     features: &[usize],
     params: &GrowParams<'_>,
+    pool: &HistPool,
 ) -> (Vec<Node>, Vec<(usize, usize, usize)>) {
     let p = binned.features.len();
     let mut grower = Grower {
@@ -116,10 +144,15 @@ pub fn grow(
         features,
         params,
         p,
+        n_bins: binned.features.iter().map(|f| f.n_bins()).collect(),
+        pool,
         is_left: [false; 256],
     };
     let hist = grower.histogram(rows);
-    let sums = total(&hist[features[0]]);
+    let j = features[0];
+    let sums = hist[j][..grower.n_bins[j]]
+        .iter()
+        .fold(Sums::default(), |a, &b| a.add(b));
     let value = grower.leaf_value(sums, f64::NEG_INFINITY, f64::INFINITY);
     let mut nodes = vec![Node::leaf(params.learning_rate * value, sums.n as u64)];
     let mut root = Leaf {
@@ -156,11 +189,10 @@ pub fn grow(
     let mut ranges: Vec<(usize, usize, usize)> =
         leaves.iter().map(|l| (l.node, l.start, l.end)).collect();
     ranges.sort_unstable();
+    for leaf in leaves {
+        pool.give(leaf.hist);
+    }
     (nodes, ranges)
-}
-
-fn total(hist: &FeatureHist) -> Sums {
-    hist.iter().fold(Sums::default(), |a, &b| a.add(b))
 }
 
 struct Grower<'a> {
@@ -169,6 +201,9 @@ struct Grower<'a> {
     features: &'a [usize],
     params: &'a GrowParams<'a>,
     p: usize,
+    /// The bins each feature uses.
+    n_bins: Vec<usize>,
+    pool: &'a HistPool,
     is_left: [bool; 256],
 }
 
@@ -199,10 +234,12 @@ impl Grower<'_> {
         let mut hist = parts.next().expect("at least one chunk");
         for part in parts {
             for &j in self.features {
-                for (a, b) in hist[j].iter_mut().zip(part[j].iter()) {
+                let n = self.n_bins[j];
+                for (a, b) in hist[j][..n].iter_mut().zip(&part[j][..n]) {
                     *a = a.add(*b);
                 }
             }
+            self.pool.give(Some(part));
         }
         hist
     }
@@ -211,7 +248,7 @@ impl Grower<'_> {
     /// (their codes and gradients copied side by side, a loop of independent loads that the
     /// processor overlaps), so that the histogram loop itself reads memory in order.
     fn histogram_of_chunk(&self, rows: &[u32]) -> Vec<FeatureHist> {
-        let mut hist = vec![[Sums::default(); 256]; self.p];
+        let mut hist = self.pool.take(&self.n_bins);
         let p = self.p;
         let consecutive = rows.len() as u64
             == (*rows.last().unwrap_or(&0) as u64 + 1)
@@ -278,7 +315,7 @@ impl Grower<'_> {
         let n = leaf.sums.n as usize;
         leaf.split = None;
         if leaf.depth >= pr.max_depth || n < 2 * pr.min_samples_leaf {
-            leaf.hist = None;
+            self.pool.give(leaf.hist.take());
             return;
         }
         let hist = leaf
@@ -298,7 +335,7 @@ impl Grower<'_> {
             });
         leaf.split = best;
         if leaf.split.is_none() {
-            leaf.hist = None;
+            self.pool.give(leaf.hist.take());
         }
     }
 
@@ -530,12 +567,15 @@ impl Grower<'_> {
             };
             let small_hist = self.histogram(&rows[small.start..small.end]);
             for &f in self.features {
-                for (a, b) in big[f].iter_mut().zip(small_hist[f].iter()) {
+                let n = self.n_bins[f];
+                for (a, b) in big[f][..n].iter_mut().zip(&small_hist[f][..n]) {
                     *a = a.sub(*b);
                 }
             }
             small.hist = Some(small_hist);
             large.hist = Some(big);
+        } else {
+            self.pool.give(parent.hist);
         }
         self.find_split(&mut left);
         self.find_split(&mut right);

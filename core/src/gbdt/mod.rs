@@ -45,7 +45,7 @@ use crate::model::{check_out, sigmoid, Classifier};
 use crate::persist::Persist;
 use crate::rng::Rng;
 use bins::Binned;
-use grow::{grow, GrowParams};
+use grow::{grow, GrowParams, HistPool};
 use predict::{Forest, ROW_BLOCK};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -522,6 +522,7 @@ impl BoostingParams {
         let all_features: Vec<usize> = (0..p).collect();
         let n_cols = ((self.colsample * p as f64).round() as usize).clamp(1, p);
         let mut rows: Vec<u32> = Vec::with_capacity(n);
+        let pool = HistPool::default();
         for _ in 0..self.n_estimators {
             gradients(&raw, y, sample_weight, &mut gh);
             rows.clear();
@@ -545,7 +546,7 @@ impl BoostingParams {
             let tree = if rows.is_empty() {
                 Tree::new(vec![Node::leaf(0.0, 1)], p)?
             } else {
-                let (nodes, leaves) = grow(&binned, &gh, &mut rows, &features, &grow_params);
+                let (nodes, leaves) = grow(&binned, &gh, &mut rows, &features, &grow_params, &pool);
                 if self.subsample < 1.0 {
                     let tree = Tree::new(nodes, p)?;
                     raw.par_chunks_mut(4096).enumerate().for_each(|(b, z)| {

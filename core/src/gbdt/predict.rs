@@ -66,7 +66,7 @@ fn next_down(x: f64) -> f64 {
 /// Traversals run in lockstep.
 const LANES: usize = 8;
 /// Rows extended together.
-pub const ROW_BLOCK: usize = 64;
+pub const ROW_BLOCK: usize = 32;
 
 impl Forest {
     /// Flattens `trees` (checked trees: every child index valid).
@@ -207,11 +207,11 @@ impl Forest {
                 }
             }
             let ext = &ext[..out.len() * w];
-            let mut lanes = ext.chunks_exact(LANES * w).zip(out.chunks_exact_mut(LANES));
-            // Eight rows through each tree.
-            for (rows8, out8) in &mut lanes {
-                let rows: [&[f64]; LANES] = std::array::from_fn(|k| &rows8[k * w..(k + 1) * w]);
-                for (&root, &depth) in self.roots.iter().zip(&self.depths) {
+            let rest = out.len() / LANES * LANES;
+            // Each tree in turn (its nodes stay in the fastest cache), eight rows at a time.
+            for (&root, &depth) in self.roots.iter().zip(&self.depths) {
+                for (rows8, out8) in ext.chunks_exact(LANES * w).zip(out.chunks_exact_mut(LANES)) {
+                    let rows: [&[f64]; LANES] = std::array::from_fn(|k| &rows8[k * w..(k + 1) * w]);
                     let mut idx = [root; LANES];
                     self.walk::<CATEGORIES>(&rows, &mut idx, depth);
                     for (o, &i) in out8.iter_mut().zip(&idx) {
@@ -220,7 +220,6 @@ impl Forest {
                 }
             }
             // The remaining rows one at a time, each through eight trees at once.
-            let rest = out.len() / LANES * LANES;
             for (row, o) in ext[rest * w..].chunks_exact(w).zip(&mut out[rest..]) {
                 for (roots, depths) in self.roots.chunks(LANES).zip(self.depths.chunks(LANES)) {
                     let mut idx: [u32; LANES] =
