@@ -125,29 +125,45 @@ impl<'a> Matrix<'a> {
         }
     }
 
+    /// The row, column and value of the first value (in memory order) for which `bad` holds,
+    /// searched in parallel chunks.
+    pub fn first_where(&self, bad: impl Fn(f64) -> bool + Sync) -> Option<(usize, usize, f64)> {
+        use rayon::prelude::*;
+        const CHUNK: usize = 1 << 16;
+        let find = |c: &[f64]| c.iter().position(|&v| bad(v));
+        let pos = if self.data.len() <= CHUNK {
+            find(self.data)?
+        } else {
+            let chunk = self
+                .data
+                .par_chunks(CHUNK)
+                .position_first(|c| find(c).is_some())?;
+            chunk * CHUNK + find(&self.data[chunk * CHUNK..]).expect("the chunk holds one")
+        };
+        let (i, j) = match self.layout {
+            Layout::RowMajor => (pos / self.n_cols, pos % self.n_cols),
+            Layout::ColMajor => (pos % self.n_rows, pos / self.n_rows),
+        };
+        Some((i, j, self.data[pos]))
+    }
+
     /// Checks that every value is finite; the error names the first bad value's row and column
     /// and `what` the matrix ("X").
     pub fn check_finite(&self, what: &str) -> Result<()> {
-        use rayon::prelude::*;
-        const CHUNK: usize = 1 << 16;
-        let bad_chunk = self
-            .data
-            .par_chunks(CHUNK)
-            .position_first(|c| c.iter().any(|v| !v.is_finite()));
-        if let Some(chunk) = bad_chunk {
-            let start = chunk * CHUNK;
-            let pos = start
-                + self.data[start..]
-                    .iter()
-                    .position(|v| !v.is_finite())
-                    .expect("the chunk holds a non-finite value");
-            let (i, j) = match self.layout {
-                Layout::RowMajor => (pos / self.n_cols, pos % self.n_cols),
-                Layout::ColMajor => (pos % self.n_rows, pos / self.n_rows),
-            };
-            return Err(Error::non_finite(format!(
-                "{what}[{i}, {j}] is {}, not a finite number",
-                self.data[pos]
+        match self.first_where(|v| !v.is_finite()) {
+            Some((i, j, v)) => Err(Error::non_finite(format!(
+                "{what}[{i}, {j}] is {v}, not a finite number"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Checks that the matrix has at least one column (scikit-learn's message).
+    pub fn check_has_columns(&self) -> Result<()> {
+        if self.n_cols == 0 {
+            return Err(Error::empty(format!(
+                "X has 0 feature(s) (shape=({}, 0)) while a minimum of 1 is required.",
+                self.n_rows
             )));
         }
         Ok(())

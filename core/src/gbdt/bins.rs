@@ -58,21 +58,15 @@ pub struct Binned {
 }
 
 impl Binned {
-    /// Bins `x` with at most `max_bins` value bins per feature (2 to 255); the features in
-    /// `categorical` must hold integer codes `0 <= c < max_bins` (or NaN). Infinite values
-    /// are refused.
+    /// Bins `x` (no infinite value) with at most `max_bins` value bins per feature (2 to
+    /// 255); the features in `categorical` must hold integer codes `0 <= c < max_bins` (or
+    /// NaN).
     pub fn new(x: Matrix<'_>, max_bins: usize, categorical: &[bool]) -> Result<Binned> {
         let (n, p) = (x.n_rows(), x.n_cols());
         let features: Vec<FeatureBins> = (0..p)
             .into_par_iter()
             .map(|j| {
                 let column = column(x, j);
-                if let Some(i) = column.iter().position(|v| v.is_infinite()) {
-                    return Err(Error::non_finite(format!(
-                        "X[{i}, {j}] is {}: gradient boosting takes NaN as missing, but not infinity",
-                        column[i]
-                    )));
-                }
                 if categorical[j] {
                     categorical_bins(&column, j, max_bins)
                 } else {

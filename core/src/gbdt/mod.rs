@@ -237,32 +237,7 @@ impl GradientBoosting {
     /// missing value). The error names the first bad `X[i, j]`.
     fn check_input(&self, x: Matrix<'_>) -> Result<()> {
         x.check_n_cols(self.n_features, "GradientBoosting")?;
-        let data = x.as_slice();
-        const CHUNK: usize = 1 << 16;
-        let bad = if data.len() <= CHUNK {
-            data.iter().position(|v| v.is_infinite())
-        } else {
-            data.par_chunks(CHUNK)
-                .position_first(|c| c.iter().any(|v| v.is_infinite()))
-                .map(|b| {
-                    b * CHUNK
-                        + data[b * CHUNK..]
-                            .iter()
-                            .position(|v| v.is_infinite())
-                            .unwrap_or(0)
-                })
-        };
-        if let Some(pos) = bad {
-            let (i, j) = match x.layout() {
-                crate::data::Layout::RowMajor => (pos / x.n_cols(), pos % x.n_cols()),
-                crate::data::Layout::ColMajor => (pos % x.n_rows(), pos / x.n_rows()),
-            };
-            return Err(Error::non_finite(format!(
-                "X[{i}, {j}] is {}: gradient boosting takes NaN as missing, but not infinity",
-                data[pos]
-            )));
-        }
-        Ok(())
+        check_no_infinity(x)
     }
 
     /// Raw scores of a checked `x`, in parallel blocks of rows.
@@ -459,11 +434,7 @@ impl BoostingParams {
         self.check(p)?;
         check_labels(y)?;
         check_vector(y, n, "y")?;
-        if p == 0 {
-            return Err(Error::shape(format!(
-                "X has 0 feature(s) (shape=({n}, 0)) while a minimum of 1 is required."
-            )));
-        }
+        x.check_has_columns()?;
         check_weights(sample_weight, n)?;
         let [w0, w1] = class_totals(y, sample_weight, "gradient boosting")?;
         if self.early_stopping_rounds.is_some() && eval.is_none() {
@@ -488,6 +459,7 @@ impl BoostingParams {
         for &j in &self.categorical_features {
             categorical[j] = true;
         }
+        check_no_infinity(x)?;
         let binned = Binned::new(x, self.max_bins, &categorical)?;
         let monotone = if self.monotone_constraints.is_empty() {
             vec![0; p]
@@ -622,6 +594,16 @@ impl GradientBoosting {
             },
             forest: Forest::default(),
         }
+    }
+}
+
+/// Refuses an infinite value (NaN is a missing value), naming the first one's `X[i, j]`.
+fn check_no_infinity(x: Matrix<'_>) -> Result<()> {
+    match x.first_where(f64::is_infinite) {
+        Some((i, j, v)) => Err(Error::non_finite(format!(
+            "X[{i}, {j}] is {v}: gradient boosting takes NaN as missing, but not infinity"
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -398,11 +398,7 @@ impl LogisticParams {
                 "X is empty (0 rows): at least one row of each class is needed",
             ));
         }
-        if x.n_cols() == 0 {
-            return Err(Error::empty(format!(
-                "X has 0 feature(s) (shape=({n}, 0)) while a minimum of 1 is required."
-            )));
-        }
+        x.check_has_columns()?;
         if y.len() != n {
             return Err(Error::shape(format!(
                 "y has {} values but X has {n} rows",
